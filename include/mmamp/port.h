@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mmamp/port.h — the whole environment surface the portable core needs: memory ordering
+ * against the *other core* and shared-memory accessors. Nothing else (no OS, no allocator).
+ *
+ * The peer is a different CPU that is not necessarily in our coherency domain, so every ordering
+ * point in the ring protocol is a real barrier (Linux creates remoteproc vrings with
+ * weak_barriers = false for the same reason):
+ *
+ *   MMAMP_RMB()  reads before the barrier complete before reads after it
+ *                (after reading a producer index, before reading what it covers)
+ *   MMAMP_WMB()  writes before complete before writes after
+ *                (after filling a buffer/ring slot, before publishing the index)
+ *   MMAMP_MB()   full barrier, including store→load
+ *                (after publishing an index, before reading the peer's suppression flag)
+ *
+ * Defaults:
+ *   - Cortex-M (ARMv7-M/ARMv8-M): DMB. M-profile has one DMB domain; it orders accesses to the
+ *     shared RAM as seen by every bus master, which is what an A-core peer needs. Map the shared
+ *     region non-cacheable (or add cache maintenance in MMAMP_CACHE_*; empty by default).
+ *   - Host (sim and tests): C11 fences. Both "cores" are processes/threads on one coherent SMP
+ *     machine, where a fence is exactly the required ordering.
+ * A port may predefine any macro before including this file (e.g. `dmb osh` for an A-core).
+ *
+ * Shared fields are accessed through MMAMP_SHM_READ/WRITE so that each read of a value the peer
+ * controls happens exactly once, into a local (no time-of-check/time-of-use window), and the
+ * compiler can neither tear, repeat nor elide it. They are relaxed atomics: the barriers above
+ * provide the ordering, and thread sanitizer understands the accesses.
+ */
+#ifndef MMAMP_PORT_H
+#define MMAMP_PORT_H
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "mmamp: shared structures are little-endian and accessed natively; big-endian cores are not supported"
+#endif
+
+#if defined(__arm__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || \
+                         defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8M_BASE__))
+#define MMAMP_PORT_CORTEX_M 1
+#endif
+
+#ifndef MMAMP_MB
+#ifdef MMAMP_PORT_CORTEX_M
+#define MMAMP_MB()  __asm__ volatile("dmb" ::: "memory")
+#define MMAMP_RMB() __asm__ volatile("dmb" ::: "memory")
+#define MMAMP_WMB() __asm__ volatile("dmb" ::: "memory")
+#else
+#define MMAMP_MB()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define MMAMP_RMB() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define MMAMP_WMB() __atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
+#endif
+
+/* Single, untorn access to a naturally aligned shared field (u8/u16/u32/u64 on 64-bit hosts). */
+#ifndef MMAMP_SHM_READ
+#define MMAMP_SHM_READ(lvalue)      __atomic_load_n(&(lvalue), __ATOMIC_RELAXED)
+#define MMAMP_SHM_WRITE(lvalue, v)  __atomic_store_n(&(lvalue), (v), __ATOMIC_RELAXED)
+#endif
+
+/*
+ * Index publication. A release store / acquire load is a barrier plus the access; ports keep the
+ * explicit MMAMP_WMB()/MMAMP_RMB() form so that the DMB is visible in the disassembly.
+ */
+#define MMAMP_SHM_PUBLISH(lvalue, v) do { MMAMP_WMB(); MMAMP_SHM_WRITE(lvalue, v); } while (0)
+
+/* Cache maintenance for cacheable shared memory; no-ops for the (recommended) uncached mapping. */
+#ifndef MMAMP_CACHE_FLUSH
+#define MMAMP_CACHE_FLUSH(ptr, len)      ((void)(ptr), (void)(len))
+#define MMAMP_CACHE_INVALIDATE(ptr, len) ((void)(ptr), (void)(len))
+#endif
+
+#endif /* MMAMP_PORT_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * diag.c — recording and rendering struct mmamp_diag without libc (the core builds freestanding,
+ * so this carries its own tiny hex/decimal writer instead of snprintf).
+ */
+#include "mmamp/diag.h"
+
+#include "mmamp/errno.h"
+
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ && !defined(__arm__)
+#include <errno.h>
+/* The host C library must agree with the numbers the core returns (see mmamp/errno.h). */
+_Static_assert(MMAMP_EIO == EIO && MMAMP_ENOBUFS == ENOBUFS && MMAMP_EMSGSIZE == EMSGSIZE &&
+	       MMAMP_EINVAL == EINVAL && MMAMP_ENOEXEC == ENOEXEC && MMAMP_EACCES == EACCES &&
+	       MMAMP_EPIPE == EPIPE && MMAMP_EAGAIN == EAGAIN && MMAMP_ETIMEDOUT == ETIMEDOUT &&
+	       MMAMP_EBUSY == EBUSY && MMAMP_EEXIST == EEXIST && MMAMP_ENOENT == ENOENT &&
+	       MMAMP_EADDRINUSE == EADDRINUSE && MMAMP_ENOTCONN == ENOTCONN &&
+	       MMAMP_EOPNOTSUPP == EOPNOTSUPP && MMAMP_EPROTO == EPROTO &&
+	       MMAMP_EBADMSG == EBADMSG && MMAMP_EOVERFLOW == EOVERFLOW && MMAMP_ERANGE == ERANGE &&
+	       MMAMP_ENOSPC == ENOSPC && MMAMP_ENODEV == ENODEV && MMAMP_ENXIO == ENXIO &&
+	       MMAMP_ENOMEM == ENOMEM && MMAMP_EFAULT == EFAULT && MMAMP_EPERM == EPERM,
+	       "mmamp/errno.h must match the host's errno values");
+#endif
+
+int mmamp_diag_set_limit(struct mmamp_diag *d, int err, const char *where, int index,
+			 const char *field, uint64_t value, const char *why, uint64_t limit)
+{
+	if (d) {
+		d->where = where;
+		d->index = index;
+		d->field = field;
+		d->why = why;
+		d->value = value;
+		d->limit = limit;
+		d->has_limit = 1;
+	}
+	return -err;
+}
+
+int mmamp_diag_set(struct mmamp_diag *d, int err, const char *where, int index, const char *field,
+		   uint64_t value, const char *why)
+{
+	mmamp_diag_set_limit(d, err, where, index, field, value, why, 0);
+	if (d)
+		d->has_limit = 0;
+	return -err;
+}
+
+struct diag_out {
+	char *buf;
+	size_t len;
+	size_t pos;
+};
+
+static void put_char(struct diag_out *o, char c)
+{
+	if (o->pos + 1 < o->len)
+		o->buf[o->pos] = c;
+	o->pos++;
+}
+
+static void put_str(struct diag_out *o, const char *s)
+{
+	while (s && *s)
+		put_char(o, *s++);
+}
+
+/* Small values read best in decimal (indices, counts); addresses and sizes in hex. */
+static void put_num(struct diag_out *o, uint64_t v, int hex)
+{
+	char digits[20];
+	unsigned base = hex ? 16u : 10u, n = 0;
+
+	if (hex)
+		put_str(o, "0x");
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		put_char(o, digits[--n]);
+}
+
+static void put_value(struct diag_out *o, uint64_t v)
+{
+	put_num(o, v, v >= 10);
+}
+
+size_t mmamp_diag_format(const struct mmamp_diag *d, char *buf, size_t len)
+{
+	struct diag_out o = { buf, len, 0 };
+
+	if (!d || !d->field) {
+		put_str(&o, "no diagnostic recorded");
+	} else {
+		if (d->where) {
+			put_str(&o, d->where);
+			if (d->index != MMAMP_DIAG_NO_INDEX) {
+				put_char(&o, ' ');
+				put_num(&o, (uint64_t)(unsigned)d->index, 0);
+			}
+			put_str(&o, ": ");
+		}
+		put_str(&o, d->field);
+		put_char(&o, ' ');
+		put_value(&o, d->value);
+		if (d->why) {
+			put_char(&o, ' ');
+			put_str(&o, d->why);
+		}
+		if (d->has_limit) {
+			put_str(&o, " (limit ");
+			put_value(&o, d->limit);
+			put_char(&o, ')');
+		}
+	}
+	if (len)
+		buf[o.pos < len ? o.pos : len - 1] = '\0';
+	return o.pos;
+}

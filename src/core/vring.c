@@ -1,0 +1,2 @@
+/* placeholder: replaced by the implementation */
+typedef int mmamp_placeholder_vring;
