@@ -1,2 +1,328 @@
-/* placeholder: replaced by the implementation */
-typedef int mmamp_placeholder_vring;
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vring.c — the split-virtqueue algorithms for both roles, with every value the peer wrote
+ * validated before use (see mmamp/vring.h for the rules, docs/protocol.md §2 for the ordering).
+ */
+#include "mmamp/vring.h"
+
+#include <string.h>
+
+#include "mmamp/errno.h"
+#include "mmamp/port.h"
+
+static uint16_t *used_event_slot(const struct mmamp_vq *vq)
+{
+	return &vq->avail->ring[vq->num];
+}
+
+static uint16_t *avail_event_slot(const struct mmamp_vq *vq)
+{
+	return (uint16_t *)(void *)&vq->used->ring[vq->num];
+}
+
+/* The peer made a mess: remember what, and refuse everything from now on. */
+static int vq_break(struct mmamp_vq *vq, enum mmamp_vq_fault_code code, uint32_t value)
+{
+	vq->fault = (uint8_t)code;
+	vq->fault_value = value;
+	return -MMAMP_EIO;
+}
+
+int mmamp_vq_check_geometry(uint32_t num, uint32_t align)
+{
+	if (num == 0 || num > 32768u || (num & (num - 1u)))
+		return -MMAMP_EINVAL;
+	if (align < 4u || (align & (align - 1u)))
+		return -MMAMP_EINVAL;
+	return 0;
+}
+
+static int vq_setup(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
+		    const struct mmamp_shm *shm, unsigned int flags)
+{
+	uint8_t *base = ring;
+
+	if (!vq || !ring || !shm || mmamp_vq_check_geometry(num, align))
+		return -MMAMP_EINVAL;
+	/* 16-byte alignment: the descriptor table holds u64 addresses and u32 lengths. */
+	if (((uintptr_t)ring & 15u) || !mmamp_shm_contains(shm, ring, mmamp_vring_size(num, align)))
+		return -MMAMP_EINVAL;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->desc = (struct mmamp_vring_desc *)(void *)base;
+	vq->avail = (struct mmamp_vring_avail *)(void *)(base + 16u * num);
+	vq->used = (struct mmamp_vring_used *)(void *)(base + mmamp_vring_used_offset(num, align));
+	vq->shm = shm;
+	vq->num = (uint16_t)num;
+	vq->mask = (uint16_t)(num - 1u);
+	vq->event_idx = (flags & MMAMP_VQ_F_EVENT_IDX) != 0;
+	return 0;
+}
+
+int mmamp_vq_init_driver(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
+			 const struct mmamp_shm *shm, struct mmamp_vq_desc_state *state,
+			 unsigned int flags)
+{
+	int ret;
+
+	if (!state)
+		return -MMAMP_EINVAL;
+	ret = vq_setup(vq, ring, num, align, shm, flags);
+	if (ret)
+		return ret;
+	vq->is_driver = 1;
+	vq->state = state;
+	memset(state, 0, num * sizeof(*state));
+	memset(ring, 0, mmamp_vring_size(num, align));
+	MMAMP_WMB();
+	return 0;
+}
+
+int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
+			 const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags)
+{
+	int ret = vq_setup(vq, ring, num, align, shm, flags);
+
+	if (ret)
+		return ret;
+	vq->max_len = max_len;
+	return 0;
+}
+
+/* ---- driver role ---- */
+
+int mmamp_vq_add(struct mmamp_vq *vq, uint16_t head, uint64_t da, uint32_t len,
+		 bool device_writable)
+{
+	struct mmamp_vring_desc *d;
+	uint16_t flags = device_writable ? MMAMP_VRING_DESC_F_WRITE : 0;
+
+	if (!vq->is_driver)
+		return -MMAMP_EINVAL;
+	if (vq->fault)
+		return -MMAMP_EIO;
+	if (head >= vq->num || len == 0 || !mmamp_shm_translate(vq->shm, da, len))
+		return -MMAMP_EINVAL;
+	if (vq->state[head].len)
+		return -MMAMP_EBUSY;
+
+	/* Rewrite the whole descriptor every time: whatever the peer scribbled there is gone. */
+	d = &vq->desc[head];
+	MMAMP_SHM_WRITE(d->addr_lo, (uint32_t)da);
+	MMAMP_SHM_WRITE(d->addr_hi, (uint32_t)(da >> 32));
+	MMAMP_SHM_WRITE(d->len, len);
+	MMAMP_SHM_WRITE(d->flags, flags);
+	MMAMP_SHM_WRITE(d->next, (uint16_t)0);
+	MMAMP_SHM_WRITE(vq->avail->ring[vq->next_avail & vq->mask], head);
+
+	vq->state[head].len = len;
+	vq->state[head].flags = flags;
+	vq->outstanding++;
+	vq->next_avail++;
+	MMAMP_SHM_PUBLISH(vq->avail->idx, vq->next_avail);
+	return 0;
+}
+
+int mmamp_vq_get_used(struct mmamp_vq *vq, uint16_t *head, uint32_t *len)
+{
+	struct mmamp_vq_desc_state *st;
+	uint16_t used_idx, slot;
+	uint32_t id, written;
+
+	if (!vq->is_driver)
+		return -MMAMP_EINVAL;
+	if (vq->fault)
+		return -MMAMP_EIO;
+
+	used_idx = MMAMP_SHM_READ(vq->used->idx);
+	if (used_idx == vq->next_used)
+		return -MMAMP_EAGAIN;
+	if ((uint16_t)(used_idx - vq->next_used) > vq->outstanding)
+		return vq_break(vq, MMAMP_VQ_BAD_USED_IDX, used_idx);
+	MMAMP_RMB();
+
+	slot = vq->next_used & vq->mask;
+	id = MMAMP_SHM_READ(vq->used->ring[slot].id);
+	written = MMAMP_SHM_READ(vq->used->ring[slot].len);
+	if (id >= vq->num)
+		return vq_break(vq, MMAMP_VQ_BAD_USED_ID, id);
+	st = &vq->state[id];
+	if (!st->len)
+		return vq_break(vq, MMAMP_VQ_USED_ID_IDLE, id);
+	if (st->flags & MMAMP_VRING_DESC_F_WRITE) {
+		if (written > st->len)
+			return vq_break(vq, MMAMP_VQ_BAD_USED_LEN, written);
+	} else {
+		written = 0; /* the device reads out-buffers; whatever it put in len means nothing */
+	}
+
+	st->len = 0;
+	vq->outstanding--;
+	vq->next_used++;
+	*head = (uint16_t)id;
+	*len = written;
+	return 0;
+}
+
+/* ---- device role ---- */
+
+int mmamp_vq_get_avail(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
+{
+	uint16_t avail_idx, head, flags;
+	uint32_t len;
+	uint64_t addr;
+	void *data;
+	const struct mmamp_vring_desc *d;
+
+	if (vq->is_driver)
+		return -MMAMP_EINVAL;
+	if (vq->fault)
+		return -MMAMP_EIO;
+
+	avail_idx = MMAMP_SHM_READ(vq->avail->idx);
+	if (avail_idx == vq->next_avail)
+		return -MMAMP_EAGAIN;
+	/* The driver owns num descriptors; those we hold are not available again. */
+	if ((uint32_t)(uint16_t)(avail_idx - vq->next_avail) + vq->outstanding > vq->num)
+		return vq_break(vq, MMAMP_VQ_BAD_AVAIL_IDX, avail_idx);
+	MMAMP_RMB();
+
+	head = MMAMP_SHM_READ(vq->avail->ring[vq->next_avail & vq->mask]);
+	if (head >= vq->num)
+		return vq_break(vq, MMAMP_VQ_BAD_AVAIL_HEAD, head);
+
+	d = &vq->desc[head];
+	addr = MMAMP_SHM_READ(d->addr_lo) | (uint64_t)MMAMP_SHM_READ(d->addr_hi) << 32;
+	len = MMAMP_SHM_READ(d->len);
+	flags = MMAMP_SHM_READ(d->flags);
+	if (flags & (MMAMP_VRING_DESC_F_NEXT | MMAMP_VRING_DESC_F_INDIRECT))
+		return vq_break(vq, MMAMP_VQ_BAD_DESC_FLAGS, flags);
+	if (len == 0 || (vq->max_len && len > vq->max_len))
+		return vq_break(vq, MMAMP_VQ_BAD_DESC_LEN, len);
+	data = mmamp_shm_translate(vq->shm, addr, len);
+	if (!data)
+		return vq_break(vq, MMAMP_VQ_BAD_DESC_ADDR, (uint32_t)addr);
+	MMAMP_CACHE_INVALIDATE(data, len);
+
+	vq->next_avail++;
+	vq->outstanding++;
+	buf->head = head;
+	buf->data = data;
+	buf->len = len;
+	buf->device_writable = (flags & MMAMP_VRING_DESC_F_WRITE) != 0;
+	return 0;
+}
+
+int mmamp_vq_put_used(struct mmamp_vq *vq, uint16_t head, uint32_t len)
+{
+	struct mmamp_vring_used_elem *e;
+
+	if (vq->fault)
+		return -MMAMP_EIO;
+	if (vq->is_driver || head >= vq->num || vq->outstanding == 0)
+		return -MMAMP_EINVAL;
+
+	e = &vq->used->ring[vq->next_used & vq->mask];
+	MMAMP_SHM_WRITE(e->id, (uint32_t)head);
+	MMAMP_SHM_WRITE(e->len, len);
+	vq->outstanding--;
+	vq->next_used++;
+	MMAMP_SHM_PUBLISH(vq->used->idx, vq->next_used);
+	return 0;
+}
+
+/* ---- notification (both roles) ---- */
+
+bool mmamp_vq_kick_prepare(struct mmamp_vq *vq)
+{
+	uint16_t new_idx, old_idx, event;
+	bool need;
+
+	if (vq->fault)
+		return false;
+	/* Our index store must be visible before we read the peer's wish (store → load). */
+	MMAMP_MB();
+	new_idx = vq->is_driver ? vq->next_avail : vq->next_used;
+	old_idx = vq->kicked_at;
+	vq->kicked_at = new_idx;
+	if (new_idx == old_idx)
+		return false;
+
+	if (vq->event_idx) {
+		event = MMAMP_SHM_READ(*(vq->is_driver ? avail_event_slot(vq) : used_event_slot(vq)));
+		need = mmamp_vring_need_event(event, new_idx, old_idx);
+	} else if (vq->is_driver) {
+		need = !(MMAMP_SHM_READ(vq->used->flags) & MMAMP_VRING_USED_F_NO_NOTIFY);
+	} else {
+		need = !(MMAMP_SHM_READ(vq->avail->flags) & MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	return need;
+}
+
+void mmamp_vq_disable_cb(struct mmamp_vq *vq)
+{
+	if (vq->fault)
+		return;
+	if (vq->is_driver)
+		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
+	else
+		MMAMP_SHM_WRITE(vq->used->flags, (uint16_t)MMAMP_VRING_USED_F_NO_NOTIFY);
+}
+
+bool mmamp_vq_enable_cb(struct mmamp_vq *vq)
+{
+	if (vq->fault)
+		return true; /* let the caller come back and see -EIO */
+	if (vq->is_driver) {
+		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)0);
+		if (vq->event_idx)
+			MMAMP_SHM_WRITE(*used_event_slot(vq), vq->next_used);
+	} else {
+		MMAMP_SHM_WRITE(vq->used->flags, (uint16_t)0);
+		if (vq->event_idx)
+			MMAMP_SHM_WRITE(*avail_event_slot(vq), vq->next_avail);
+	}
+	/* The flag/event store must land before we re-read the producer index. */
+	MMAMP_MB();
+	return mmamp_vq_pending(vq);
+}
+
+bool mmamp_vq_pending(const struct mmamp_vq *vq)
+{
+	if (vq->fault)
+		return true;
+	if (vq->is_driver)
+		return MMAMP_SHM_READ(vq->used->idx) != vq->next_used;
+	return MMAMP_SHM_READ(vq->avail->idx) != vq->next_avail;
+}
+
+/* ---- diagnostics ---- */
+
+struct vq_fault_text {
+	const char *where;
+	const char *field;
+	const char *why;
+};
+
+static const struct vq_fault_text vq_fault_texts[] = {
+	[MMAMP_VQ_BAD_USED_IDX] = { "used ring", "idx", "is ahead of the buffers in flight" },
+	[MMAMP_VQ_BAD_USED_ID] = { "used ring", "ring[].id", "is not a descriptor index" },
+	[MMAMP_VQ_USED_ID_IDLE] = { "used ring", "ring[].id", "names a descriptor not in flight" },
+	[MMAMP_VQ_BAD_USED_LEN] = { "used ring", "ring[].len", "exceeds the buffer posted" },
+	[MMAMP_VQ_BAD_AVAIL_IDX] = { "avail ring", "idx", "is more than num ahead" },
+	[MMAMP_VQ_BAD_AVAIL_HEAD] = { "avail ring", "ring[]", "is not a descriptor index" },
+	[MMAMP_VQ_BAD_DESC_FLAGS] = { "descriptor", "flags", "chain or indirect (unsupported)" },
+	[MMAMP_VQ_BAD_DESC_LEN] = { "descriptor", "len", "is zero or exceeds the buffer size" },
+	[MMAMP_VQ_BAD_DESC_ADDR] = { "descriptor", "addr", "is outside the shared memory" },
+};
+
+int mmamp_vq_fault(const struct mmamp_vq *vq, struct mmamp_diag *d)
+{
+	const struct vq_fault_text *t;
+
+	if (!vq->fault)
+		return 0;
+	t = &vq_fault_texts[vq->fault];
+	return mmamp_diag_set(d, MMAMP_EIO, t->where, MMAMP_DIAG_NO_INDEX, t->field,
+			      vq->fault_value, t->why);
+}
