@@ -58,10 +58,24 @@
 #endif
 
 /*
- * Index publication. A release store / acquire load is a barrier plus the access; ports keep the
- * explicit MMAMP_WMB()/MMAMP_RMB() form so that the DMB is visible in the disassembly.
+ * Index publication and consumption: the producer's "everything before this is written" and the
+ * consumer's "nothing after this is read early".
+ *   MMAMP_SHM_PUBLISH(idx, v)  = MMAMP_WMB(); write idx      (release)
+ *   MMAMP_SHM_ACQUIRE(idx)     = read idx; MMAMP_RMB()       (acquire)
+ * On Cortex-M that is literally a DMB beside the access. On the host it is a release store /
+ * acquire load, which is the same ordering and is what thread sanitizer understands (it does
+ * not model stand-alone fences).
  */
+#ifndef MMAMP_SHM_PUBLISH
+#ifdef MMAMP_PORT_CORTEX_M
 #define MMAMP_SHM_PUBLISH(lvalue, v) do { MMAMP_WMB(); MMAMP_SHM_WRITE(lvalue, v); } while (0)
+#define MMAMP_SHM_ACQUIRE(lvalue) \
+	({ __typeof__(lvalue) mmamp_v_ = MMAMP_SHM_READ(lvalue); MMAMP_RMB(); mmamp_v_; })
+#else
+#define MMAMP_SHM_PUBLISH(lvalue, v) __atomic_store_n(&(lvalue), (v), __ATOMIC_RELEASE)
+#define MMAMP_SHM_ACQUIRE(lvalue)    __atomic_load_n(&(lvalue), __ATOMIC_ACQUIRE)
+#endif
+#endif
 
 /* Cache maintenance for cacheable shared memory; no-ops for the (recommended) uncached mapping. */
 #ifndef MMAMP_CACHE_FLUSH
