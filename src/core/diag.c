@@ -65,25 +65,38 @@ static void put_str(struct diag_out *o, const char *s)
 		put_char(o, *s++);
 }
 
-/* Small values read best in decimal (indices, counts); addresses and sizes in hex. */
-static void put_num(struct diag_out *o, uint64_t v, int hex)
+/* Hex by shifting and decimal only for 32-bit values: no 64-bit division on a 32-bit core. */
+static void put_hex(struct diag_out *o, uint64_t v)
 {
-	char digits[20];
-	unsigned base = hex ? 16u : 10u, n = 0;
+	int shift = 60;
 
-	if (hex)
-		put_str(o, "0x");
+	put_str(o, "0x");
+	while (shift > 0 && !(v >> shift))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		put_char(o, "0123456789abcdef"[(v >> shift) & 0xFu]);
+}
+
+static void put_dec(struct diag_out *o, uint32_t v)
+{
+	char digits[10];
+	unsigned n = 0;
+
 	do {
-		digits[n++] = "0123456789abcdef"[v % base];
-		v /= base;
+		digits[n++] = (char)('0' + v % 10u);
+		v /= 10u;
 	} while (v);
 	while (n)
 		put_char(o, digits[--n]);
 }
 
+/* Small values read best in decimal (counts); addresses and sizes in hex. */
 static void put_value(struct diag_out *o, uint64_t v)
 {
-	put_num(o, v, v >= 10);
+	if (v < 10)
+		put_dec(o, (uint32_t)v);
+	else
+		put_hex(o, v);
 }
 
 size_t mmamp_diag_format(const struct mmamp_diag *d, char *buf, size_t len)
@@ -97,7 +110,7 @@ size_t mmamp_diag_format(const struct mmamp_diag *d, char *buf, size_t len)
 			put_str(&o, d->where);
 			if (d->index != MMAMP_DIAG_NO_INDEX) {
 				put_char(&o, ' ');
-				put_num(&o, (uint64_t)(unsigned)d->index, 0);
+				put_dec(&o, (uint32_t)d->index);
 			}
 			put_str(&o, ": ");
 		}

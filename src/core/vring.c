@@ -74,7 +74,7 @@ int mmamp_vq_init_driver(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 	vq->state = state;
 	memset(state, 0, num * sizeof(*state));
 	memset(ring, 0, mmamp_vring_size(num, align));
-	MMAMP_WMB();
+	/* Published to the device by the DRIVER_OK status store (a release). */
 	return 0;
 }
 
@@ -134,12 +134,11 @@ int mmamp_vq_get_used(struct mmamp_vq *vq, uint16_t *head, uint32_t *len)
 	if (vq->fault)
 		return -MMAMP_EIO;
 
-	used_idx = MMAMP_SHM_READ(vq->used->idx);
+	used_idx = MMAMP_SHM_ACQUIRE(vq->used->idx);
 	if (used_idx == vq->next_used)
 		return -MMAMP_EAGAIN;
 	if ((uint16_t)(used_idx - vq->next_used) > vq->outstanding)
 		return vq_break(vq, MMAMP_VQ_BAD_USED_IDX, used_idx);
-	MMAMP_RMB();
 
 	slot = vq->next_used & vq->mask;
 	id = MMAMP_SHM_READ(vq->used->ring[slot].id);
@@ -179,13 +178,12 @@ int mmamp_vq_get_avail(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 	if (vq->fault)
 		return -MMAMP_EIO;
 
-	avail_idx = MMAMP_SHM_READ(vq->avail->idx);
+	avail_idx = MMAMP_SHM_ACQUIRE(vq->avail->idx);
 	if (avail_idx == vq->next_avail)
 		return -MMAMP_EAGAIN;
 	/* The driver owns num descriptors; those we hold are not available again. */
 	if ((uint32_t)(uint16_t)(avail_idx - vq->next_avail) + vq->outstanding > vq->num)
 		return vq_break(vq, MMAMP_VQ_BAD_AVAIL_IDX, avail_idx);
-	MMAMP_RMB();
 
 	head = MMAMP_SHM_READ(vq->avail->ring[vq->next_avail & vq->mask]);
 	if (head >= vq->num)
