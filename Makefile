@@ -3,6 +3,7 @@
 #   make test   the whole suite: gcc and clang builds, ASan+UBSan, TSan, the Cortex-M4 core build
 # Both install what they need first (scripts/install-deps.sh, Debian 12).
 
+MAKEFLAGS += --no-print-directory
 JOBS  ?= 2
 BUILD ?= build
 
