@@ -16,6 +16,8 @@ declare -A need=(
   [libnewlib-arm-none-eabi]=/usr/lib/arm-none-eabi/include/string.h
   [binutils-arm-none-eabi]=/usr/bin/arm-none-eabi-nm
   [pkg-config]=/usr/bin/pkg-config
+  [device-tree-compiler]=/usr/bin/dtc
+  [libfdt-dev]=/usr/include/libfdt.h
 )
 
 missing=()
