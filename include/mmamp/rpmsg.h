@@ -238,6 +238,13 @@ static inline bool mmamp_rpmsg_is_up(const struct mmamp_rpmsg_dev *rdev)
 	return rdev->link_up;
 }
 
+/**
+ * mmamp_rpmsg_work_pending() - whether mmamp_rpmsg_poll() has something to do: a message
+ * waiting, or (remote) a vdev status change. A port calls it before it sleeps until the next
+ * doorbell; safe in every link state.
+ */
+bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev);
+
 /** mmamp_rpmsg_fault() - why the device stopped (-MMAMP_EIO / -MMAMP_EPROTO with @d), or 0. */
 int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d);
 

@@ -788,6 +788,21 @@ int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
 	return ret ? ret : event;
 }
 
+bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
+{
+	uint8_t status;
+
+	if (!rdev->is_host) {
+		status = MMAMP_SHM_READ(rdev->vdev->status);
+		if (!rdev->link_up)
+			return (status & MMAMP_VIRTIO_STATUS_DRIVER_OK) ? !rdev->link_error
+									 : rdev->link_error != 0;
+		if (!(status & MMAMP_VIRTIO_STATUS_DRIVER_OK))
+			return true;
+	}
+	return rdev->link_up && mmamp_vq_pending(&rdev->rvq);
+}
+
 /* ---- diagnostics ---- */
 
 int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d)

@@ -24,6 +24,7 @@
 
 struct pair_side {
 	atomic_uint doorbells[4]; /* rung by the peer, per notifyid */
+	atomic_uint consumed;     /* doorbells seen by the waiter (threaded test) */
 	int (*wait_hook)(void *ctx, uint32_t timeout_us);
 	unsigned int waits;
 	char ns_name[32];

@@ -26,17 +26,25 @@ static uint64_t now_us(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Wait for a doorbell: the counter moving is the condition, bounded by the timeout. */
+/*
+ * Wait for a doorbell like an interrupt controller would: a doorbell rung since the last wait
+ * is still pending (latched), so one that lands between "nothing to do" and "sleep" is not lost.
+ * The counter moving is the condition; the timeout bounds it.
+ */
 static int wait_doorbell(struct pair_side *side, uint32_t timeout_us)
 {
-	unsigned int seen = atomic_load(&side->doorbells[0]) + atomic_load(&side->doorbells[1]);
 	uint64_t end = now_us(NULL) + timeout_us;
+	unsigned int rung;
 
-	while (atomic_load(&side->doorbells[0]) + atomic_load(&side->doorbells[1]) == seen) {
+	for (;;) {
+		rung = atomic_load(&side->doorbells[0]) + atomic_load(&side->doorbells[1]);
+		if (rung != atomic_load(&side->consumed))
+			break;
 		if (now_us(NULL) >= end)
 			return -MMAMP_ETIMEDOUT;
 		sched_yield();
 	}
+	atomic_store(&side->consumed, rung);
 	return 0;
 }
 
@@ -91,7 +99,7 @@ static void *remote_thread(void *arg)
 			e->errors++;
 			break;
 		}
-		if (!mmamp_vq_pending(&e->p->remote.rvq))
+		if (!mmamp_rpmsg_work_pending(&e->p->remote))
 			remote_wait(e->p, 1000);
 	}
 	return NULL;
