@@ -364,7 +364,7 @@ _Static_assert(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
  * MMAMP_RSC_TABLE_RPMSG_INIT() - initializer for struct mmamp_rsc_table_rpmsg.
  * @vring0_da: device address of vring 0 (the remote's TX ring), or MMAMP_FW_RSC_ADDR_ANY.
  * @vring1_da: device address of vring 1 (the remote's RX ring), or MMAMP_FW_RSC_ADDR_ANY.
- * @vr_align:  vring alignment (power of two >= 4; Linux and RPMsg-Lite use 16 or 4096).
+ * @vr_align:  vring alignment (power of two >= 4; must equal the peer's: NXP/RPMsg-Lite use 0x1000, OpenAMP/Zephyr 16).
  * @vr_num:    descriptors per vring (power of two <= 32768).
  * @dev_features: device feature bits, e.g. 1u << MMAMP_VIRTIO_RPMSG_F_NS.
  * (The parameters are not named align/num/dfeatures: they would replace the designators.)

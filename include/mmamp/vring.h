@@ -79,6 +79,7 @@ struct mmamp_vq_desc_state {
  * @next_used:  driver: next used entry to reap.      device: used.idx we publish next.
  * @outstanding: driver: buffers in flight.           device: buffers taken, not yet returned.
  * @kicked_at:  the index at our last notification decision (for EVENT_IDX).
+ * @cb_off:     we asked the peer not to notify us (mmamp_vq_disable_cb()).
  */
 struct mmamp_vq {
 	struct mmamp_vring_desc *desc;
@@ -96,6 +97,7 @@ struct mmamp_vq {
 	uint16_t kicked_at;
 	uint8_t is_driver;
 	uint8_t event_idx;
+	uint8_t cb_off;
 	uint8_t fault;
 };
 

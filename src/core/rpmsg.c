@@ -16,6 +16,7 @@ enum link_error {
 	LINK_OK = 0,
 	LINK_BAD_GEOMETRY, /* vring num/align the rings cannot have */
 	LINK_BAD_DA,       /* vring da outside the shared window */
+	LINK_BAD_VRINGS,   /* num_of_vrings rewritten below the two RPMsg needs */
 };
 
 #define LINK_ERROR(code, vring) ((uint8_t)((code) | ((vring) << 4)))
@@ -72,8 +73,8 @@ int mmamp_rpmsg_ept_init(struct mmamp_rpmsg_ept *ept, struct mmamp_rpmsg_dev *rd
 		return -MMAMP_EINVAL;
 	if (addr == MMAMP_RPMSG_ADDR_ANY)
 		addr = ept_next_dynamic(rdev);
-	else if (ept_find(rdev, addr) || (addr == MMAMP_RPMSG_NS_ADDR && rdev->ns))
-		return -MMAMP_EADDRINUSE;
+	else if (ept_find(rdev, addr) || addr == MMAMP_RPMSG_NS_ADDR)
+		return -MMAMP_EADDRINUSE; /* 53 belongs to the name service, negotiated or not yet */
 
 	memset(ept, 0, sizeof(*ept));
 	if (name) {
@@ -702,6 +703,12 @@ static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 			     MMAMP_VQ_F_EVENT_IDX : 0;
 	int ret;
 
+	/* Our own table says two vrings; a host that rewrote the count is not to be followed. */
+	if (MMAMP_SHM_READ(rdev->vdev->num_of_vrings) < 2) {
+		rdev->link_error = LINK_ERROR(LINK_BAD_VRINGS, 0);
+		rdev->link_error_value = MMAMP_SHM_READ(rdev->vdev->num_of_vrings);
+		return -MMAMP_EPROTO;
+	}
 	/* da/num/notifyid are read only now: the host writes them at find_vqs, after boot. */
 	ret = remote_vq_setup(rdev, 0, &rdev->svq, &rdev->svq_notifyid, flags);
 	if (!ret)
@@ -812,6 +819,10 @@ int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d)
 	if (code == LINK_BAD_GEOMETRY)
 		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev vring", (int)vring, "num/align",
 				      rdev->link_error_value, "is not a usable ring geometry");
+	if (code == LINK_BAD_VRINGS)
+		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev", MMAMP_DIAG_NO_INDEX,
+				      "num_of_vrings", rdev->link_error_value,
+				      "is fewer than the 2 vrings RPMsg needs");
 	if (code == LINK_BAD_DA)
 		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev vring", (int)vring, "da",
 				      rdev->link_error_value, "puts the ring outside shared memory");

@@ -158,6 +158,9 @@ int mmamp_vq_get_used(struct mmamp_vq *vq, uint16_t *head, uint32_t *len)
 	st->len = 0;
 	vq->outstanding--;
 	vq->next_used++;
+	/* EVENT_IDX: keep "interrupt me after this one" current while callbacks are on. */
+	if (vq->event_idx && !vq->cb_off)
+		MMAMP_SHM_WRITE(*used_event_slot(vq), vq->next_used);
 	*head = (uint16_t)id;
 	*len = written;
 	return 0;
@@ -204,6 +207,8 @@ int mmamp_vq_get_avail(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 
 	vq->next_avail++;
 	vq->outstanding++;
+	if (vq->event_idx && !vq->cb_off)
+		MMAMP_SHM_WRITE(*avail_event_slot(vq), vq->next_avail);
 	buf->head = head;
 	buf->data = data;
 	buf->len = len;
@@ -261,6 +266,7 @@ void mmamp_vq_disable_cb(struct mmamp_vq *vq)
 {
 	if (vq->fault)
 		return;
+	vq->cb_off = 1;
 	if (vq->is_driver)
 		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
 	else
@@ -271,6 +277,7 @@ bool mmamp_vq_enable_cb(struct mmamp_vq *vq)
 {
 	if (vq->fault)
 		return true; /* let the caller come back and see -EIO */
+	vq->cb_off = 0;
 	if (vq->is_driver) {
 		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)0);
 		if (vq->event_idx)

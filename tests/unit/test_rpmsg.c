@@ -133,12 +133,15 @@ static void remote_waits_for_driver_ok_and_touches_nothing(void **state)
 {
 	struct pair *p = pair_new(NS_F);
 	uint8_t before[0x100];
-	struct mmamp_rpmsg_ept e;
+	struct mmamp_rpmsg_ept e, e2;
 	struct sink s = { 0 };
 
 	(void)state;
 	assert_int_equal(mmamp_rpmsg_ept_init(&e, &p->remote, "svc", 40, MMAMP_RPMSG_ADDR_ANY,
 					      sink_cb, &s), 0);
+	/* 53 is the name service's even before features are negotiated */
+	assert_int_equal(mmamp_rpmsg_ept_init(&e2, &p->remote, "ns", 53, MMAMP_RPMSG_ADDR_ANY,
+					      sink_cb, &s), -MMAMP_EADDRINUSE);
 	memcpy(before, p->mem, sizeof(before));
 	p->vdev->status = MMAMP_VIRTIO_STATUS_ACKNOWLEDGE | MMAMP_VIRTIO_STATUS_DRIVER;
 	for (int i = 0; i < 100; i++)
@@ -211,6 +214,37 @@ static void echo_496_bytes_past_index_wrap(void **state)
 	assert_int_equal(mmamp_rpmsg_stats(&w->p->host)->rx, 70000 + 1 /* ns */);
 	assert_int_equal(mmamp_rpmsg_stats(&w->p->remote)->tx, 70000 + 1);
 	assert_int_equal(mmamp_rpmsg_stats(&w->p->host)->rx_malformed, 0);
+}
+
+/* With EVENT_IDX negotiated every message still rings exactly one doorbell each way. */
+static void echo_with_event_idx_rings_once_per_message(void **state)
+{
+	struct pair *p = pair_new(NS_F | (1u << MMAMP_VIRTIO_RING_F_EVENT_IDX));
+	struct mmamp_rpmsg_ept r, h;
+	struct sink rs = { .echo = 1 }, hs = { 0 };
+	unsigned int to_remote, to_host;
+
+	(void)state;
+	p->vdev->dfeatures |= 1u << MMAMP_VIRTIO_RING_F_EVENT_IDX;
+	assert_int_equal(mmamp_rpmsg_ept_init(&r, &p->remote, "echo", 30, MMAMP_RPMSG_ADDR_ANY,
+					      sink_cb, &rs), 0);
+	assert_int_equal(pair_host_boot(p), 0);
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), MMAMP_RPMSG_LINK_UP);
+	assert_true(p->remote.rvq.event_idx);
+	assert_int_equal(mmamp_rpmsg_poll(&p->host), 0);
+	assert_int_equal(mmamp_rpmsg_ept_init(&h, &p->host, NULL, MMAMP_RPMSG_ADDR_ANY, 30, sink_cb,
+					      &hs), 0);
+	for (unsigned int i = 0; i < 3000; i++) {
+		to_remote = atomic_load(&p->remote_side.doorbells[1]);
+		to_host = atomic_load(&p->host_side.doorbells[0]);
+		assert_int_equal(mmamp_rpmsg_send(&h, "ping", 4), 0);
+		assert_int_equal(atomic_load(&p->remote_side.doorbells[1]), to_remote + 1);
+		assert_int_equal(mmamp_rpmsg_poll(&p->remote), 0);
+		assert_int_equal(atomic_load(&p->host_side.doorbells[0]), to_host + 1);
+		assert_int_equal(mmamp_rpmsg_poll(&p->host), 0);
+		assert_int_equal(hs.count, i + 1);
+	}
+	pair_free(p);
 }
 
 static void oversized_and_bad_arguments(void **state)
@@ -533,6 +567,16 @@ static void hostile_host_bad_vring_da_refused_until_reset(void **state)
 	assert_int_equal(mmamp_rpmsg_fault(&p->remote, &d), -MMAMP_EPROTO);
 	assert_string_equal(d.field, "num/align");
 	assert_int_equal(d.index, 0);
+
+	p->vdev->status = 0;
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), 0);
+	p->vdev->vring[0].num = PAIR_NUM;
+	p->vdev->num_of_vrings = 1;
+	p->vdev->status = 7;
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), -MMAMP_EPROTO);
+	assert_int_equal(mmamp_rpmsg_fault(&p->remote, &d), -MMAMP_EPROTO);
+	assert_string_equal(d.field, "num_of_vrings");
+	assert_int_equal(d.value, 1);
 	pair_free(p);
 }
 
@@ -579,6 +623,7 @@ int main(void)
 		T(channel_comes_up_from_the_announcement),
 		T(endpoint_addresses),
 		T(echo_496_bytes_past_index_wrap),
+		cmocka_unit_test(echo_with_event_idx_rings_once_per_message),
 		T(oversized_and_bad_arguments),
 		T(unknown_endpoint_is_counted_and_buffer_recycled),
 		T(nonblocking_send_reports_no_buffer),

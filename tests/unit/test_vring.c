@@ -275,6 +275,36 @@ static void event_idx_suppression(void **state)
 	assert_true(mmamp_vq_kick_prepare(&f->dev)); /* used.idx crossed used_event */
 }
 
+/* A consumer that keeps consuming (callbacks on) must keep its event index current, or the
+ * producer stops notifying after the first batch (until the u16 index wraps). */
+static void event_idx_consumers_keep_the_event_current(void **state)
+{
+	struct fixture *f = *state;
+	struct mmamp_vq_buf b;
+	uint16_t head;
+	uint32_t len;
+
+	assert_int_equal(mmamp_vq_init_driver(&f->drv, f->win, NUM, ALIGN, &f->shm, f->state,
+					      MMAMP_VQ_F_EVENT_IDX), 0);
+	assert_int_equal(mmamp_vq_init_device(&f->dev, f->win, NUM, ALIGN, &f->shm, BUF_SIZE,
+					      MMAMP_VQ_F_EVENT_IDX), 0);
+	for (uint16_t i = 0; i < 3 * NUM; i++) {
+		assert_int_equal(mmamp_vq_add(&f->drv, i % NUM, buf_da(f, i % NUM), 16, true), 0);
+		assert_true(mmamp_vq_kick_prepare(&f->drv)); /* device asked for every one */
+		assert_int_equal(mmamp_vq_get_avail(&f->dev, &b), 0);
+		assert_int_equal(mmamp_vq_put_used(&f->dev, b.head, 1), 0);
+		assert_true(mmamp_vq_kick_prepare(&f->dev)); /* driver asked for every one */
+		assert_int_equal(mmamp_vq_get_used(&f->drv, &head, &len), 0);
+	}
+	/* with callbacks off the index stays put: no notification for the next one */
+	mmamp_vq_disable_cb(&f->dev);
+	assert_int_equal(mmamp_vq_add(&f->drv, 0, buf_da(f, 0), 16, true), 0);
+	assert_true(mmamp_vq_kick_prepare(&f->drv)); /* crosses the last event once */
+	assert_int_equal(mmamp_vq_get_avail(&f->dev, &b), 0);
+	assert_int_equal(mmamp_vq_add(&f->drv, 1, buf_da(f, 1), 16, true), 0);
+	assert_false(mmamp_vq_kick_prepare(&f->drv));
+}
+
 /* ---- hostile peers ---- */
 
 static void expect_broken(struct mmamp_vq *vq, const char *field, uint64_t value)
@@ -514,6 +544,7 @@ int main(void)
 		T(caller_mistakes_are_einval_not_broken),
 		T(flag_based_suppression),
 		T(event_idx_suppression),
+		T(event_idx_consumers_keep_the_event_current),
 		T(hostile_device_used_idx_ahead),
 		T(hostile_device_used_idx_far_behind),
 		T(hostile_device_used_id_out_of_range),
