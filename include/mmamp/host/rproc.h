@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * mmamp/host/rproc.h — the host's "kernel": remoteproc lifecycle management and the RPMsg master
+ * for every remote core of a platform, as a library. mmampd, the CLI's daemon side, MeasureMan
+ * and the tests all drive remote cores through this one API.
+ *
+ * States and strings are exactly Linux remoteproc's (reference §4): offline, suspended, running,
+ * crashed, deleted, attached, detached. The firmware name can be set only while offline;
+ * recovery is "enabled"/"disabled" and "recover" triggers one recovery.
+ *
+ * Boot (reference §1.6): ELF check → resource table validated and cached → vdev vrings/buffers
+ * placed in the platform's named regions, notifyids assigned → PT_LOAD segments copied through
+ * the SCU check (the APU may only write where it was granted) → cached table copied to the
+ * core's `rsc-table` region → SCU cpu_start (the simulated core process starts) → virtio status
+ * 1, 3, gfeatures, vring da, RPMsg probe (RX buffers posted), 7, first kick → channels come up
+ * from the remote's name-service announcements.
+ *
+ * Threads: each running core has one host thread (its "interrupt" context) that takes doorbells,
+ * delivers messages and watches the core process; event callbacks run on it. Every function
+ * here may be called from any thread, including from inside a callback.
+ */
+#ifndef MMAMP_HOST_RPROC_H
+#define MMAMP_HOST_RPROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mmamp_host;
+struct mmamp_rproc;
+struct mmamp_channel;
+
+/** enum mmamp_rproc_state - Linux's enum rproc_state, same order and strings. */
+enum mmamp_rproc_state {
+	MMAMP_RPROC_OFFLINE,
+	MMAMP_RPROC_SUSPENDED,
+	MMAMP_RPROC_RUNNING,
+	MMAMP_RPROC_CRASHED,
+	MMAMP_RPROC_DELETED,
+	MMAMP_RPROC_ATTACHED,
+	MMAMP_RPROC_DETACHED,
+};
+
+/** mmamp_rproc_state_str() - "offline", "running", …; "invalid" for anything else. */
+const char *mmamp_rproc_state_str(enum mmamp_rproc_state s);
+
+/**
+ * struct mmamp_host_events - optional notifications (run on a core's host thread).
+ * @state:   a core changed state.
+ * @channel: a channel came up (@up) or went away; a channel that went away stays valid until
+ *           its last mmamp_channel_put().
+ */
+struct mmamp_host_events {
+	void (*state)(void *ctx, struct mmamp_rproc *r, enum mmamp_rproc_state state);
+	void (*channel)(void *ctx, struct mmamp_channel *ch, bool up);
+};
+
+/**
+ * struct mmamp_host_config - how to open a platform.
+ * @platform:      path of the compiled platform description (.dtb).
+ * @runtime_dir:   where region files (<dir>/shm/<region>) and per-core state live.
+ * @firmware_path: directory firmware names are looked up in (like /lib/firmware).
+ * @simcore:       path of the mmamp-simcore executable (the simulated core's "silicon").
+ * @polling:       doorbells are polled instead of interrupt-driven (futex).
+ */
+struct mmamp_host_config {
+	const char *platform;
+	const char *runtime_dir;
+	const char *firmware_path;
+	const char *simcore;
+	bool polling;
+	const struct mmamp_host_events *events;
+	void *ctx;
+};
+
+/**
+ * mmamp_host_open() - load the platform, set up the SCU and the shared memory, create one
+ * remoteproc per remote core (offline). Returns 0 or a negative errno with @err filled.
+ */
+int mmamp_host_open(struct mmamp_host **h, const struct mmamp_host_config *cfg, char *err,
+		    size_t errlen);
+
+/** mmamp_host_close() - stop every core and free everything. */
+void mmamp_host_close(struct mmamp_host *h);
+
+size_t mmamp_host_rproc_count(const struct mmamp_host *h);
+struct mmamp_rproc *mmamp_host_rproc(struct mmamp_host *h, size_t index);
+struct mmamp_rproc *mmamp_host_rproc_by_name(struct mmamp_host *h, const char *name);
+
+/* ---- one remote core ---- */
+
+/** mmamp_rproc_name() - the core's name from the platform ("m4_0"). */
+const char *mmamp_rproc_name(const struct mmamp_rproc *r);
+enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r);
+
+/** mmamp_rproc_firmware() - copy the firmware name into @buf; returns its length. */
+size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len);
+/** mmamp_rproc_set_firmware() - -EBUSY unless offline, -EINVAL for an empty or bad name. */
+int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name);
+
+/**
+ * mmamp_rproc_start() - boot the core with its firmware. -EBUSY if not offline; -ENOENT no such
+ * firmware; -ENOEXEC malformed ELF/resource table; -EACCES SCU denial; each with @err saying
+ * what, where and why.
+ */
+int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen);
+
+/** mmamp_rproc_stop() - virtio reset, channels torn down, core powered off. -EINVAL unless
+ * running, attached or crashed. */
+int mmamp_rproc_stop(struct mmamp_rproc *r);
+
+/** mmamp_rproc_set_recovery() - "enabled", "disabled" or "recover" (-EINVAL otherwise). */
+int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word);
+bool mmamp_rproc_recovery_enabled(struct mmamp_rproc *r);
+
+/** mmamp_rproc_crash_count() / _crash_reason() - crashes so far and the last one's reason. */
+unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r);
+size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len);
+
+/**
+ * mmamp_rproc_wait() - wait until the core is in @state (and, if @channel is not NULL, a
+ * channel of that name is up), or @timeout_ms passes (-ETIMEDOUT). For tools and tests.
+ */
+int mmamp_rproc_wait(struct mmamp_rproc *r, enum mmamp_rproc_state state, const char *channel,
+		     int timeout_ms);
+
+/** mmamp_rproc_pid() - the simulated core's process id (0 when not running). */
+int mmamp_rproc_pid(struct mmamp_rproc *r);
+
+/**
+ * mmamp_rproc_channels() - up to @max channels currently up, each with a reference the caller
+ * drops with mmamp_channel_put(). Returns how many there are.
+ */
+size_t mmamp_rproc_channels(struct mmamp_rproc *r, struct mmamp_channel **out, size_t max);
+
+/** mmamp_rproc_find_channel() - the up channel named @name, referenced, or NULL. */
+struct mmamp_channel *mmamp_rproc_find_channel(struct mmamp_rproc *r, const char *name);
+
+/* ---- one RPMsg channel ---- */
+
+/**
+ * struct mmamp_channel_stats - per channel counters.
+ * @tx, @rx: messages sent / delivered.  @rx_dropped: received while no reader was set.
+ */
+struct mmamp_channel_stats {
+	uint64_t tx;
+	uint64_t rx;
+	uint64_t rx_dropped;
+};
+
+void mmamp_channel_get(struct mmamp_channel *ch);
+void mmamp_channel_put(struct mmamp_channel *ch);
+const char *mmamp_channel_name(const struct mmamp_channel *ch);
+uint32_t mmamp_channel_src(const struct mmamp_channel *ch);  /* our address (≥ 1024) */
+uint32_t mmamp_channel_dst(const struct mmamp_channel *ch);  /* the remote's, as announced */
+struct mmamp_rproc *mmamp_channel_rproc(const struct mmamp_channel *ch);
+bool mmamp_channel_is_up(const struct mmamp_channel *ch);
+void mmamp_channel_stats(const struct mmamp_channel *ch, struct mmamp_channel_stats *st);
+
+/**
+ * mmamp_channel_send() - one message of ≤ 496 bytes. @timeout_ms 0: non-blocking (-EAGAIN when
+ * no buffer is free), < 0: wait forever, else up to that long (-ETIMEDOUT). -EMSGSIZE above 496
+ * bytes, -EPIPE once the channel is gone.
+ */
+int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, int timeout_ms);
+
+/**
+ * typedef mmamp_channel_rx_fn - a message arrived (on the core's host thread; @data is valid
+ * only during the call).
+ */
+typedef void (*mmamp_channel_rx_fn)(void *ctx, struct mmamp_channel *ch, const void *data,
+				    size_t len);
+/** mmamp_channel_set_rx() - install (or with NULL remove) the receiver. */
+void mmamp_channel_set_rx(struct mmamp_channel *ch, mmamp_channel_rx_fn fn, void *ctx);
+
+#endif /* MMAMP_HOST_RPROC_H */
