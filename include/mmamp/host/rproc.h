@@ -61,7 +61,11 @@ struct mmamp_host_events {
  * @runtime_dir:   where region files (<dir>/shm/<region>) and per-core state live.
  * @firmware_path: directory firmware names are looked up in (like /lib/firmware).
  * @simcore:       path of the mmamp-simcore executable (the simulated core's "silicon").
- * @polling:       doorbells are polled instead of interrupt-driven (futex).
+ * @polling:       doorbells are polled instead of interrupt-driven (futex): each core's host
+ *                 thread spins on the MU status.
+ * @caller_polls:  no host thread at all: the application calls mmamp_rproc_poll() itself (the
+ *                 in-process, lowest-latency mode MeasureMan and benchmarks use). Crashes are
+ *                 still detected.
  */
 struct mmamp_host_config {
 	const char *platform;
@@ -69,6 +73,7 @@ struct mmamp_host_config {
 	const char *firmware_path;
 	const char *simcore;
 	bool polling;
+	bool caller_polls;
 	const struct mmamp_host_events *events;
 	void *ctx;
 };
@@ -123,6 +128,13 @@ size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len);
  */
 int mmamp_rproc_wait(struct mmamp_rproc *r, enum mmamp_rproc_state state, const char *channel,
 		     int timeout_ms);
+
+/**
+ * mmamp_rproc_poll() - take a pending doorbell and deliver what arrived (receive callbacks run
+ * in the caller). Needed with @caller_polls; harmless otherwise. Returns 0, or -EINVAL when
+ * the core is not running.
+ */
+int mmamp_rproc_poll(struct mmamp_rproc *r);
 
 /** mmamp_rproc_pid() - the simulated core's process id (0 when not running). */
 int mmamp_rproc_pid(struct mmamp_rproc *r);

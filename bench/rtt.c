@@ -1,0 +1,318 @@
+/*
+ * rtt.c — mmamp-bench-rtt: round-trip time of a 496-byte message host → remote → host through
+ * the host library and a simulated core (interrupt mode: futex doorbells; polled mode: both
+ * sides spin), next to three baselines measured in the same run with the same payload and the
+ * same two CPUs: a raw shared-memory spin ping-pong, a futex ping-pong and a UNIX stream socket
+ * ping-pong (each between two processes, each copying 496 bytes each way).
+ *
+ *   mmamp-bench-rtt [-n SAMPLES] [--json]     (defaults: 20000 samples per case)
+ *
+ * Prints median, p99, p99.9 and max per case and the ratios the targets are stated in
+ * (docs/…/targets: interrupt ≤ 1.2× futex ping-pong, polled ≤ 1.3× spin ping-pong).
+ * This is a measurement, not a test: it never fails on a number.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmamp/host/rproc.h"
+
+#define MSG 496
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct result {
+	const char *name;
+	double p50, p99, p999, max;
+	size_t n;
+};
+
+static struct result summarize(const char *name, uint64_t *t, size_t n)
+{
+	struct result r = { name, 0, 0, 0, 0, n };
+
+	if (!n)
+		return r;
+	qsort(t, n, sizeof(*t), cmp_u64);
+	r.p50 = (double)t[n / 2] / 1000.0;
+	r.p99 = (double)t[(size_t)((double)n * 0.99)] / 1000.0;
+	r.p999 = (double)t[(size_t)((double)n * 0.999)] / 1000.0;
+	r.max = (double)t[n - 1] / 1000.0;
+	return r;
+}
+
+/* ---- baselines: two processes over shared memory / a socket ---- */
+
+struct shared {
+	uint32_t turn; /* 0: client's, 1: server's */
+	uint8_t buf[2][MSG];
+};
+
+static long futex(uint32_t *w, int op, uint32_t v)
+{
+	return syscall(SYS_futex, w, op, v, NULL, NULL, 0);
+}
+
+static void wait_turn(struct shared *s, uint32_t want, bool spin)
+{
+	uint32_t v;
+
+	while ((v = __atomic_load_n(&s->turn, __ATOMIC_ACQUIRE)) != want)
+		if (!spin)
+			futex(&s->turn, FUTEX_WAIT, v);
+}
+
+static void give_turn(struct shared *s, uint32_t to, bool spin)
+{
+	__atomic_store_n(&s->turn, to, __ATOMIC_RELEASE);
+	if (!spin)
+		futex(&s->turn, FUTEX_WAKE, 1);
+}
+
+static struct result bench_shm(const char *name, bool spin, size_t n, uint64_t *t)
+{
+	struct shared *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint8_t msg[MSG], back[MSG];
+	pid_t pid;
+
+	memset(msg, 0x5A, sizeof(msg));
+	s->turn = 0;
+	pid = fork();
+	if (pid == 0) {
+		pin(1);
+		for (size_t i = 0; i < n + 100; i++) {
+			wait_turn(s, 1, spin);
+			memcpy(back, s->buf[0], MSG);
+			memcpy(s->buf[1], back, MSG);
+			give_turn(s, 0, spin);
+		}
+		_exit(0);
+	}
+	pin(0);
+	for (size_t i = 0; i < n + 100; i++) {
+		uint64_t t0 = now_ns();
+
+		memcpy(s->buf[0], msg, MSG);
+		give_turn(s, 1, spin);
+		wait_turn(s, 0, spin);
+		memcpy(back, s->buf[1], MSG);
+		if (i >= 100)
+			t[i - 100] = now_ns() - t0;
+	}
+	waitpid(pid, NULL, 0);
+	munmap(s, sizeof(*s));
+	return summarize(name, t, n);
+}
+
+static int read_full(int fd, uint8_t *b, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, b + got, n - got);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static struct result bench_socket(size_t n, uint64_t *t)
+{
+	uint8_t msg[MSG], back[MSG];
+	int sv[2];
+	pid_t pid;
+
+	memset(msg, 0x5A, sizeof(msg));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return summarize("unix socket ping-pong", t, 0);
+	pid = fork();
+	if (pid == 0) {
+		pin(1);
+		close(sv[0]);
+		while (read_full(sv[1], back, MSG) == 0)
+			if (write(sv[1], back, MSG) != MSG)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	pin(0);
+	for (size_t i = 0; i < n + 100; i++) {
+		uint64_t t0 = now_ns();
+
+		if (write(sv[0], msg, MSG) != MSG || read_full(sv[0], back, MSG))
+			break;
+		if (i >= 100)
+			t[i - 100] = now_ns() - t0;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return summarize("unix socket ping-pong", t, n);
+}
+
+/* ---- mmamp: host library + simulated core running fw_echo ---- */
+
+static uint32_t replies;
+
+static void on_reply(void *ctx, struct mmamp_channel *ch, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)ch;
+	(void)data;
+	(void)len;
+	__atomic_add_fetch(&replies, 1, __ATOMIC_RELEASE);
+	futex(&replies, FUTEX_WAKE, 1);
+}
+
+static struct result bench_mmamp(const char *name, bool polled, size_t n, uint64_t *t)
+{
+	char runtime[] = "/tmp/mmamp-bench-XXXXXX", err[512], cmd[128];
+	struct mmamp_host_config cfg = {
+		.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb",
+		.firmware_path = MMAMP_FIRMWARE_DIR,
+		.simcore = MMAMP_SIMCORE,
+		.caller_polls = polled,
+	};
+	struct mmamp_host *h;
+	struct mmamp_rproc *r;
+	struct mmamp_channel *ch;
+	uint8_t msg[MSG];
+	struct result res = { name, 0, 0, 0, 0, 0 };
+	cpu_set_t one;
+
+	if (!mkdtemp(runtime))
+		return res;
+	cfg.runtime_dir = runtime;
+	pin(0);
+	if (mmamp_host_open(&h, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", name, err);
+		return res;
+	}
+	r = mmamp_host_rproc_by_name(h, "m4_0");
+	mmamp_rproc_set_firmware(r, polled ? "fw_echo_polled" : "fw_echo");
+	if (mmamp_rproc_start(r, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", name, err);
+		goto out;
+	}
+	for (int i = 0; i < 10000 && mmamp_rproc_wait(r, MMAMP_RPROC_RUNNING, "rpmsg-raw", 1); i++)
+		mmamp_rproc_poll(r); /* with caller_polls the announcements arrive through us */
+	if (mmamp_rproc_wait(r, MMAMP_RPROC_RUNNING, "rpmsg-raw", polled ? 1 : 10000)) {
+		fprintf(stderr, "%s: the rpmsg-raw channel did not come up\n", name);
+		goto out;
+	}
+	CPU_ZERO(&one);
+	CPU_SET(1, &one);
+	sched_setaffinity(mmamp_rproc_pid(r), sizeof(one), &one); /* the "M4" on the other CPU */
+	ch = mmamp_rproc_find_channel(r, "rpmsg-raw");
+	mmamp_channel_set_rx(ch, on_reply, NULL);
+	memset(msg, 0x5A, sizeof(msg));
+	for (size_t i = 0; i < n + 100; i++) {
+		uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1, v;
+		uint64_t t0 = now_ns();
+
+		if (mmamp_channel_send(ch, msg, sizeof(msg), 1000))
+			break;
+		while ((v = __atomic_load_n(&replies, __ATOMIC_ACQUIRE)) < want) {
+			if (polled)
+				mmamp_rproc_poll(r); /* this thread is the host's "interrupt" context */
+			else
+				futex(&replies, FUTEX_WAIT, v);
+		}
+		if (i >= 100)
+			t[i - 100] = now_ns() - t0;
+	}
+	res = summarize(name, t, n);
+	mmamp_channel_put(ch);
+out:
+	mmamp_host_close(h);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", runtime);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", runtime);
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	size_t n = 20000;
+	bool json = false;
+	struct result res[5];
+	uint64_t *t;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			n = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--json"))
+			json = true;
+		else {
+			fprintf(stderr, "usage: %s [-n SAMPLES] [--json]\n", argv[0]);
+			return 2;
+		}
+	}
+	t = calloc(n, sizeof(*t));
+	signal(SIGPIPE, SIG_IGN);
+	res[0] = bench_shm("shm spin ping-pong", true, n, t);
+	res[1] = bench_shm("futex ping-pong", false, n, t);
+	res[2] = bench_socket(n, t);
+	res[3] = bench_mmamp("mmamp interrupt (futex doorbell)", false, n, t);
+	res[4] = bench_mmamp("mmamp polled", true, n, t);
+	if (json) {
+		printf("{\n  \"payload\": %d, \"samples\": %zu,\n  \"cases\": [\n", MSG, n);
+		for (int i = 0; i < 5; i++)
+			printf("    {\"name\": \"%s\", \"median_us\": %.2f, \"p99_us\": %.2f, "
+			       "\"p99.9_us\": %.2f, \"max_us\": %.2f}%s\n", res[i].name, res[i].p50,
+			       res[i].p99, res[i].p999, res[i].max, i < 4 ? "," : "");
+		printf("  ],\n  \"interrupt_vs_futex\": %.2f,\n  \"polled_vs_spin\": %.2f\n}\n",
+		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50);
+	} else {
+		printf("# round trip, %d-byte payload, %zu samples per case, CPUs 0 and 1\n", MSG, n);
+		printf("%-34s %10s %10s %10s %10s\n", "case", "median_us", "p99_us", "p99.9_us",
+		       "max_us");
+		for (int i = 0; i < 5; i++)
+			printf("%-34s %10.2f %10.2f %10.2f %10.2f\n", res[i].name, res[i].p50,
+			       res[i].p99, res[i].p999, res[i].max);
+		printf("ratio interrupt / futex ping-pong (target <= 1.2): %.2f\n",
+		       res[3].p50 / res[1].p50);
+		printf("ratio interrupt / unix socket ping-pong:          %.2f\n",
+		       res[3].p50 / res[2].p50);
+		printf("ratio polled / spin ping-pong (target <= 1.3):    %.2f\n",
+		       res[4].p50 / res[0].p50);
+	}
+	free(t);
+	return 0;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * channels.c — the RPMsg master's channels: one per service the remote announces (reference
+ * §3.7: our endpoint takes a dynamic address ≥ 1024, the remote's address comes from the
+ * announcement), message delivery to a reader, and sending with -EAGAIN/-ETIMEDOUT/-EPIPE.
+ */
+#include "rproc_internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "mmamp/errno.h"
+
+void mmamp_channel_get(struct mmamp_channel *ch)
+{
+	__atomic_add_fetch(&ch->refs, 1, __ATOMIC_RELAXED);
+}
+
+void mmamp_channel_put(struct mmamp_channel *ch)
+{
+	if (ch && __atomic_sub_fetch(&ch->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(ch);
+}
+
+const char *mmamp_channel_name(const struct mmamp_channel *ch)
+{
+	return ch->name;
+}
+
+uint32_t mmamp_channel_src(const struct mmamp_channel *ch)
+{
+	return ch->ept.addr;
+}
+
+uint32_t mmamp_channel_dst(const struct mmamp_channel *ch)
+{
+	return ch->dst;
+}
+
+struct mmamp_rproc *mmamp_channel_rproc(const struct mmamp_channel *ch)
+{
+	return ch->r;
+}
+
+bool mmamp_channel_is_up(const struct mmamp_channel *ch)
+{
+	return __atomic_load_n(&ch->up, __ATOMIC_ACQUIRE);
+}
+
+void mmamp_channel_stats(const struct mmamp_channel *ch, struct mmamp_channel_stats *st)
+{
+	pthread_mutex_lock(&ch->r->lock);
+	*st = ch->stats;
+	pthread_mutex_unlock(&ch->r->lock);
+}
+
+void mmamp_channel_set_rx(struct mmamp_channel *ch, mmamp_channel_rx_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&ch->r->lock);
+	ch->rx = fn;
+	ch->rx_ctx = ctx;
+	pthread_mutex_unlock(&ch->r->lock);
+}
+
+/* Runs on the core's host thread, lock held. */
+static int channel_rx(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src,
+		      void *priv)
+{
+	struct mmamp_channel *ch = priv;
+
+	(void)ept;
+	(void)src;
+	if (!ch->rx) {
+		ch->stats.rx_dropped++;
+		return 0;
+	}
+	ch->stats.rx++;
+	ch->rx(ch->rx_ctx, ch, data, len);
+	return 0;
+}
+
+struct mmamp_channel *rproc_channel_find_locked(struct mmamp_rproc *r, const char *name)
+{
+	for (struct mmamp_channel *ch = r->channels; ch; ch = ch->next)
+		if (ch->up && !strcmp(ch->name, name))
+			return ch;
+	return NULL;
+}
+
+static void channel_down(struct mmamp_rproc *r, struct mmamp_channel *ch)
+{
+	struct mmamp_channel **pp;
+
+	for (pp = &r->channels; *pp; pp = &(*pp)->next) {
+		if (*pp == ch) {
+			*pp = ch->next;
+			break;
+		}
+	}
+	__atomic_store_n(&ch->up, false, __ATOMIC_RELEASE);
+	mmamp_rpmsg_ept_destroy(&ch->ept);
+	pthread_cond_broadcast(&r->changed);
+	pthread_cond_broadcast(&r->tx_space); /* blocked senders learn -EPIPE */
+	if (r->h->events.channel)
+		r->h->events.channel(r->h->ctx, ch, false);
+	mmamp_channel_put(ch);
+}
+
+static void channel_up(struct mmamp_rproc *r, const char *name, uint32_t addr)
+{
+	struct mmamp_channel *ch;
+
+	for (ch = r->channels; ch; ch = ch->next)
+		if (!strcmp(ch->name, name) && ch->dst == addr)
+			return; /* Linux: "channel %s:%x:%x already exist" */
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return;
+	ch->refs = 1;
+	ch->r = r;
+	ch->dst = addr;
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	if (mmamp_rpmsg_ept_init(&ch->ept, &r->rdev, NULL, MMAMP_RPMSG_ADDR_ANY, addr, channel_rx,
+				 ch)) {
+		free(ch);
+		return;
+	}
+	ch->up = true;
+	ch->next = r->channels;
+	r->channels = ch;
+	pthread_cond_broadcast(&r->changed);
+	if (r->h->events.channel)
+		r->h->events.channel(r->h->ctx, ch, true);
+}
+
+void rproc_ns_bind(struct mmamp_rpmsg_dev *rdev, const char *name, uint32_t addr,
+		   uint32_t flags, void *ctx)
+{
+	struct mmamp_rproc *r = ctx;
+	struct mmamp_channel *ch;
+
+	(void)rdev;
+	if (flags != MMAMP_RPMSG_NS_DESTROY) {
+		channel_up(r, name, addr);
+		return;
+	}
+	for (ch = r->channels; ch; ch = ch->next) {
+		if (!strcmp(ch->name, name) && ch->dst == addr) {
+			channel_down(r, ch);
+			return;
+		}
+	}
+}
+
+void rproc_channels_down(struct mmamp_rproc *r)
+{
+	while (r->channels)
+		channel_down(r, r->channels);
+}
+
+void rproc_channels_free(struct mmamp_rproc *r)
+{
+	pthread_mutex_lock(&r->lock);
+	rproc_channels_down(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The host thread's work after a doorbell. A broken vdev is a crash: the core is stopped and
+ * remoteproc recovers it (the monitor sees the process end). Lock held. */
+void rproc_rpmsg_poll(struct mmamp_rproc *r)
+{
+	struct mmamp_diag d;
+	char text[200];
+	int ret = mmamp_rpmsg_poll(&r->rdev);
+
+	if (ret != -MMAMP_EIO || r->fault_pending || !r->pid)
+		return;
+	mmamp_rpmsg_fault(&r->rdev, &d);
+	mmamp_diag_format(&d, text, sizeof(text));
+	snprintf(r->crash_reason, sizeof(r->crash_reason), "fatal error: vdev broken: %s", text);
+	r->fault_pending = true;
+	kill(r->pid, SIGKILL);
+}
+
+size_t mmamp_rproc_channels(struct mmamp_rproc *r, struct mmamp_channel **out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (struct mmamp_channel *ch = r->channels; ch; ch = ch->next) {
+		if (n < max) {
+			mmamp_channel_get(ch);
+			out[n] = ch;
+		}
+		n++;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+struct mmamp_channel *mmamp_rproc_find_channel(struct mmamp_rproc *r, const char *name)
+{
+	struct mmamp_channel *ch;
+
+	pthread_mutex_lock(&r->lock);
+	ch = rproc_channel_find_locked(r, name);
+	if (ch)
+		mmamp_channel_get(ch);
+	pthread_mutex_unlock(&r->lock);
+	return ch;
+}
+
+static void deadline_in(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, int timeout_ms)
+{
+	struct mmamp_rproc *r = ch->r;
+	struct timespec end;
+	bool in_irq;
+	int ret;
+
+	if (len > MMAMP_RPMSG_MTU)
+		return -EMSGSIZE;
+	if (timeout_ms > 0)
+		deadline_in(&end, timeout_ms);
+	pthread_mutex_lock(&r->lock);
+	/* From a receive callback (the host thread) we cannot wait for the host thread. */
+	in_irq = r->irq_running && pthread_equal(pthread_self(), r->irq);
+	for (;;) {
+		if (!ch->up) {
+			ret = -EPIPE;
+			break;
+		}
+		ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
+		if (ret != -MMAMP_ENOBUFS)
+			break;
+		if (timeout_ms == 0 || in_irq) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (r->h->caller_polls) {
+			/* nobody else will run: TX buffers come back on the used ring we reap in
+			 * sendto itself; spin until then or the deadline */
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (timeout_ms > 0 && (now.tv_sec > end.tv_sec ||
+					       (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			sched_yield();
+			continue;
+		}
+		/* Ask the remote to ring us when it returns TX buffers, then sleep until the host
+		 * thread has run (no lost wake-up: it takes the lock before it signals). */
+		if (mmamp_vq_enable_cb(&r->rdev.svq)) {
+			mmamp_vq_disable_cb(&r->rdev.svq);
+			continue;
+		}
+		if (timeout_ms < 0)
+			ret = pthread_cond_wait(&r->tx_space, &r->lock);
+		else
+			ret = pthread_cond_timedwait(&r->tx_space, &r->lock, &end);
+		mmamp_vq_disable_cb(&r->rdev.svq);
+		if (ret == ETIMEDOUT) {
+			ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
+			if (ret == -MMAMP_ENOBUFS)
+				ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	if (ret == 0)
+		ch->stats.tx++;
+	else if (ret == -MMAMP_ENOTCONN)
+		ret = -EPIPE;
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}

@@ -1,0 +1,934 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rproc.c — remoteproc for the simulated platform: the lifecycle state machine (load, start,
+ * stop, crash, recovery), the boot sequence of reference §1.6, the simulated core process, and
+ * the per-core host thread that takes MU doorbells and runs the RPMsg master (channels.c).
+ */
+#include "host_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmamp/elf_loader.h"
+#include "mmamp/errno.h"
+#include "mmamp/rsc_table.h"
+#include "rproc_internal.h"
+#include "simcore.h"
+
+#define EM_X86_64 62u
+#define RPMSG_FEATURES (1u << MMAMP_VIRTIO_RPMSG_F_NS)
+#define IRQ_POLL_NS 50000000ull /* the host thread re-checks its stop flag at least this often */
+
+const char *mmamp_rproc_state_str(enum mmamp_rproc_state s)
+{
+	static const char *const names[] = { "offline", "suspended", "running", "crashed",
+					     "deleted", "attached", "detached" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "invalid";
+}
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Called with r->lock held. */
+static void set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s)
+{
+	if (r->state == s)
+		return;
+	r->state = s;
+	pthread_cond_broadcast(&r->changed);
+	if (r->h->events.state)
+		r->h->events.state(r->h->ctx, r, s);
+}
+
+/* ---- loading ---- */
+
+static int read_file(const char *path, uint8_t **data, size_t *size)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > 64 * 1024 * 1024) {
+		close(fd);
+		return -ENOEXEC;
+	}
+	*data = malloc((size_t)st.st_size);
+	if (!*data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, *data + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*size = got;
+	return 0;
+}
+
+struct load_ctx {
+	struct mmamp_rproc *r;
+	struct mmamp_scu_denial why;
+	bool denied;
+};
+
+/* The ELF loader's memory map: the APU may write only where the SCU lets it. */
+static int load_map(void *ctx, uint64_t da, uint64_t memsz, void **local)
+{
+	struct load_ctx *lc = ctx;
+	struct mmamp_rproc *r = lc->r;
+	const struct mmamp_region *reg;
+	struct host_region *hr;
+	uint64_t off;
+	int ret;
+
+	ret = mmamp_scu_check_mem(&r->h->scu, r->h->apu, r->core, da, memsz, MMAMP_PERM_W,
+				  &lc->why);
+	if (ret) {
+		lc->denied = true;
+		return ret;
+	}
+	reg = mmamp_platform_region_at(&r->h->plat, r->core, da, memsz, &off);
+	hr = host_region_of(r->h, reg);
+	if (!hr || !hr->host)
+		return -MMAMP_EACCES;
+	*local = (uint8_t *)hr->host + off;
+	return 0;
+}
+
+static void diag_text(const struct mmamp_diag *d, char *buf, size_t len)
+{
+	mmamp_diag_format(d, buf, len);
+}
+
+/* Place the vdev's vrings in the platform's vdev<i>vring<j> regions and number them. */
+static int handle_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *v, unsigned idx,
+		       char *err, size_t errlen)
+{
+	char name[32];
+
+	if (idx > 0)
+		return fail(err, errlen, -EOPNOTSUPP,
+			    "resource table: vdev %u: only one vdev per core is supported", idx);
+	if (v->id != MMAMP_VIRTIO_ID_RPMSG)
+		return fail(err, errlen, -EOPNOTSUPP,
+			    "resource table: vdev %u: virtio id %u is not RPMsg (7)", idx, v->id);
+	if (v->num_of_vrings != 2)
+		return fail(err, errlen, -ENOEXEC,
+			    "resource table: vdev %u: num_of_vrings %u, RPMsg needs 2", idx,
+			    v->num_of_vrings);
+	for (unsigned j = 0; j < 2; j++) {
+		const struct mmamp_region *reg = NULL;
+		uint32_t size = mmamp_vring_size(v->vring[j].num, v->vring[j].align);
+
+		snprintf(name, sizeof(name), "vdev%uvring%u", idx, j);
+		for (size_t k = 0; k < r->core->nrpmsg; k++)
+			if (!strcmp(r->core->rpmsg_names[k], name))
+				reg = r->core->rpmsg_regions[k];
+		if (!reg)
+			return fail(err, errlen, -ENOMEM,
+				    "core %s: no carveout named %s for vdev %u vring %u",
+				    r->core->name, name, idx, j);
+		if (size > reg->size)
+			return fail(err, errlen, -ENOMEM,
+				    "vdev %u vring %u: num %u align %#x needs %#x bytes, region %s "
+				    "has %#llx", idx, j, v->vring[j].num, v->vring[j].align, size,
+				    reg->name, (unsigned long long)reg->size);
+		if (v->vring[j].da != MMAMP_FW_RSC_ADDR_ANY && v->vring[j].da != reg->da)
+			return fail(err, errlen, -ENOMEM,
+				    "vdev %u vring %u: firmware wants da %#x, region %s is at %#llx",
+				    idx, j, v->vring[j].da, reg->name,
+				    (unsigned long long)reg->da);
+		r->vring_region[j] = reg;
+		v->vring[j].notifyid = j; /* the rproc-wide IDR: vdev0 gets 0 and 1 */
+	}
+	r->vdev_offset = (uint32_t)((uint8_t *)v - (uint8_t *)r->cached_table);
+	return 0;
+}
+
+static int handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	struct mmamp_rsc_entry e;
+	struct mmamp_diag d;
+	unsigned vdevs = 0;
+	char text[160];
+	int ret;
+
+	for (unsigned i = 0;; i++) {
+		ret = mmamp_rsc_table_entry(r->cached_table, r->table_size, i, &e, &d);
+		if (ret == -MMAMP_ENOENT)
+			return 0;
+		if (ret) {
+			diag_text(&d, text, sizeof(text));
+			return fail(err, errlen, ret, "resource table: %s", text);
+		}
+		switch (e.type) {
+		case MMAMP_RSC_VDEV:
+			ret = handle_vdev(r, e.body, vdevs++, err, errlen);
+			break;
+		case MMAMP_RSC_DEVMEM:
+			ret = fail(err, errlen, -EINVAL,
+				   "resource entry %u: RSC_DEVMEM needs an IOMMU, which this core has "
+				   "not (as i.MX)", i);
+			break;
+		case MMAMP_RSC_CARVEOUT: {
+			struct mmamp_fw_rsc_carveout *c = e.body;
+			const struct mmamp_region *reg = NULL;
+
+			/* a pre-registered carveout: a region of the core's map with that name */
+			for (size_t k = 0; k < r->core->natt; k++)
+				if (!strncmp(r->core->att[k]->name, c->name, sizeof(c->name)))
+					reg = r->core->att[k];
+			if (!reg || c->len > reg->size ||
+			    (c->da != MMAMP_FW_RSC_ADDR_ANY &&
+			     (c->da < reg->da || c->da - reg->da > reg->size - c->len))) {
+				ret = fail(err, errlen, -ENOMEM,
+					   "resource entry %u: carveout \"%.32s\" (da %#x len %#x) "
+					   "does not fit a region of core %s", i, c->name, c->da,
+					   c->len, r->core->name);
+				break;
+			}
+			c->da = (uint32_t)reg->da;
+			c->pa = (uint32_t)reg->sys;
+			break;
+		}
+		default: /* trace, vendor and unknown entries: accepted, nothing to do here */
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+}
+
+static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	char path[4096], text[200];
+	struct mmamp_elf_image img;
+	struct load_ctx lc = { .r = r };
+	struct mmamp_diag d;
+	const void *table;
+	size_t tsize;
+	int ret;
+
+	if (strchr(r->firmware, '/') || !strcmp(r->firmware, "..") || !r->firmware[0])
+		return fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
+			    r->firmware);
+	snprintf(path, sizeof(path), "%s/%s", r->h->firmware_path, r->firmware);
+	free(r->image);
+	r->image = NULL;
+	ret = read_file(path, &r->image, &r->image_size);
+	if (ret)
+		return fail(err, errlen, ret, "firmware %s: %s", path,
+			    ret == -ENOEXEC ? "not a regular, non-empty file" : strerror(-ret));
+	ret = mmamp_elf_parse(&img, r->image, r->image_size, &d);
+	if (!ret)
+		ret = mmamp_elf_check_segments(&img, &d);
+	if (ret) {
+		diag_text(&d, text, sizeof(text));
+		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+	}
+	if (img.machine != EM_X86_64)
+		return fail(err, errlen, -ENOEXEC,
+			    "firmware %s: ELF e_machine %u, but core %s is simulated (x86-64, 62)",
+			    r->firmware, img.machine, r->core->name);
+
+	ret = mmamp_elf_find_rsc_table(&img, &table, &tsize, NULL, &d);
+	if (ret == -MMAMP_ENOENT)
+		return fail(err, errlen, -ENOEXEC,
+			    "firmware %s: no .resource_table section: nothing to talk to",
+			    r->firmware);
+	if (ret) {
+		diag_text(&d, text, sizeof(text));
+		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+	}
+	if (!r->core->rsc_table || tsize > r->core->rsc_table->size)
+		return fail(err, errlen, -ENOEXEC,
+			    "firmware %s: resource table of %zu bytes does not fit core %s's "
+			    "rsc-table region", r->firmware, tsize, r->core->name);
+	free(r->cached_table);
+	r->cached_table = malloc(tsize);
+	if (!r->cached_table)
+		return -ENOMEM;
+	memcpy(r->cached_table, table, tsize);
+	r->table_size = tsize;
+	r->vdev_offset = 0;
+	ret = mmamp_rsc_table_validate(r->cached_table, tsize, &d);
+	if (ret) {
+		diag_text(&d, text, sizeof(text));
+		return fail(err, errlen, ret, "firmware %s: resource table: %s", r->firmware,
+			    text);
+	}
+	ret = handle_resources(r, err, errlen);
+	if (ret)
+		return ret;
+	if (!r->vdev_offset)
+		return fail(err, errlen, -ENOEXEC,
+			    "firmware %s: the resource table has no RPMsg vdev", r->firmware);
+
+	ret = mmamp_elf_load(&img, load_map, &lc, &d);
+	if (ret && lc.denied)
+		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, lc.why.msg);
+	if (ret) {
+		diag_text(&d, text, sizeof(text));
+		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+	}
+	r->boot_addr = r->core->boot_addr;
+	return 0;
+}
+
+/* ---- the simulated core process ---- */
+
+struct spawn_maps {
+	struct mmamp_rproc *r;
+	char args[MMAMP_SIMCORE_MAX_MAPS][64];
+	int fds[MMAMP_SIMCORE_MAX_MAPS];
+	unsigned n;
+	uint64_t stack_top;
+};
+
+static const char *prot_str(unsigned perm)
+{
+	if ((perm & MMAMP_PERM_RWX) == MMAMP_PERM_RWX)
+		return "rwx";
+	if (perm & MMAMP_PERM_W)
+		return "rw";
+	if (perm & MMAMP_PERM_X)
+		return "rx";
+	return "r";
+}
+
+static int add_map(struct spawn_maps *m, int fd, uint64_t da, uint64_t size, unsigned perm)
+{
+	if (m->n >= MMAMP_SIMCORE_MAX_MAPS)
+		return -E2BIG;
+	m->fds[m->n] = fd;
+	snprintf(m->args[m->n], sizeof(m->args[0]), "%u:%#llx:%#llx:%s", 10 + m->n,
+		 (unsigned long long)da, (unsigned long long)size, prot_str(perm));
+	m->n++;
+	return 0;
+}
+
+static int collect_region(void *ctx, const struct mmamp_region *reg, unsigned perm)
+{
+	struct spawn_maps *m = ctx;
+
+	/* The stack goes at the top of the first writable, non-executable core-private region
+	 * below the shared memory (the data TCM on i.MX8X). */
+	if (!m->stack_top && (perm & MMAMP_PERM_W) && !(perm & MMAMP_PERM_X) &&
+	    reg->owner == m->r->core->owner)
+		m->stack_top = reg->da + reg->size;
+	return add_map(m, host_region_of(m->r->h, reg)->fd, reg->da, reg->size, perm);
+}
+
+static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side side)
+{
+	struct spawn_maps *m = ctx;
+
+	if (side != MMAMP_MU_SIDE_B)
+		return 0;
+	return add_map(m, host_mu_of(m->r->h, mu)->fd, mu->da, MMAMP_PLATFORM_PAGE,
+		       MMAMP_PERM_RW);
+}
+
+static int spawn_core(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	struct spawn_maps m = { .r = r };
+	posix_spawn_file_actions_t fa;
+	char boot[32], stack[32], console_path[4096];
+	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
+	int report[2], console, ret, argc = 0;
+	pid_t pid;
+
+	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
+					  collect_region, &m);
+	if (!ret)
+		ret = mmamp_scu_partition_mus(&r->h->scu, (int)r->core->owner->id, collect_mu, &m);
+	if (ret)
+		return fail(err, errlen, ret, "core %s: cannot list its partition's resources",
+			    r->core->name);
+	if (!m.stack_top)
+		return fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
+			    r->core->name);
+	if (pipe2(report, O_CLOEXEC))
+		return -errno;
+	snprintf(console_path, sizeof(console_path), "%s/%s.console", r->h->runtime_dir,
+		 r->core->name);
+	console = open(console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (console < 0) {
+		close(report[0]);
+		close(report[1]);
+		return fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
+	}
+
+	snprintf(boot, sizeof(boot), "%#llx", (unsigned long long)r->boot_addr);
+	snprintf(stack, sizeof(stack), "%#llx", (unsigned long long)m.stack_top);
+	argv[argc++] = r->h->simcore;
+	for (unsigned i = 0; i < m.n; i++) {
+		argv[argc++] = "--map";
+		argv[argc++] = m.args[i];
+	}
+	argv[argc++] = "--boot";
+	argv[argc++] = boot;
+	argv[argc++] = "--stack-top";
+	argv[argc++] = stack;
+	argv[argc++] = "--report";
+	argv[argc++] = "3";
+	argv[argc++] = "--console";
+	argv[argc++] = "4";
+	argv[argc] = NULL;
+
+	/* Move every source above the target numbers first, so no dup2 overwrites a source. */
+	int src_report = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
+	int src_console = fcntl(console, F_DUPFD_CLOEXEC, 100);
+	int src_maps[MMAMP_SIMCORE_MAX_MAPS];
+
+	for (unsigned i = 0; i < m.n; i++)
+		src_maps[i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, src_report, 3);
+	posix_spawn_file_actions_adddup2(&fa, src_console, 4);
+	for (unsigned i = 0; i < m.n; i++)
+		posix_spawn_file_actions_adddup2(&fa, src_maps[i], (int)(10 + i));
+	ret = posix_spawn(&pid, r->h->simcore, &fa, NULL, argv, NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	for (unsigned i = 0; i < m.n; i++)
+		close(src_maps[i]);
+	close(src_report);
+	close(src_console);
+	close(report[1]);
+	close(console);
+	if (ret) {
+		close(report[0]);
+		return fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
+	}
+	r->pid = pid;
+	r->report_fd = report[0];
+	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return 0;
+}
+
+/* Reap the core process; describe how it ended (for crashed). Called with the lock held. */
+static void reap_core(struct mmamp_rproc *r, bool expected)
+{
+	struct mmamp_simcore_report rep;
+	int status = 0;
+	ssize_t n = -1;
+
+	if (!r->pid)
+		return;
+	if (!expected)
+		kill(r->pid, SIGKILL); /* whatever is left of it */
+	waitpid(r->pid, &status, 0);
+	if (r->report_fd >= 0) {
+		n = read(r->report_fd, &rep, sizeof(rep));
+		close(r->report_fd);
+	}
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->pid = 0;
+	r->pidfd = -1;
+	r->report_fd = -1;
+	if (expected)
+		return;
+	if (r->fault_pending) {
+		r->fault_pending = false; /* the reason was written when the vdev broke */
+		return;
+	}
+	if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "mmufault: %s at %#llx (pc %#llx)", strsignal((int)rep.signo),
+			 (unsigned long long)rep.addr, (unsigned long long)rep.pc);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == MMAMP_SIMCORE_EXIT_SETUP)
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core could not be set up (see %s/%s.console)",
+			 r->h->runtime_dir, r->core->name);
+	else if (WIFEXITED(status))
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core stopped (exit status %d)", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core was killed (%s)", strsignal(WTERMSIG(status)));
+}
+
+/* ---- the host thread: doorbells in, messages delivered ---- */
+
+static void *irq_thread(void *arg)
+{
+	struct mmamp_rproc *r = arg;
+	struct mu *mu = &r->mu->mu;
+	uint32_t seq, id;
+
+	while (!__atomic_load_n(&r->irq_stop, __ATOMIC_ACQUIRE)) {
+		seq = mu_irq_seq(mu, MU_SIDE_A);
+		if (mu_doorbell_recv(mu, MU_SIDE_A, &id) == 0 || r->poll_pending) {
+			pthread_mutex_lock(&r->lock);
+			r->poll_pending = false;
+			if (r->state == MMAMP_RPROC_RUNNING)
+				rproc_rpmsg_poll(r);
+			pthread_cond_broadcast(&r->tx_space);
+			pthread_mutex_unlock(&r->lock);
+			continue;
+		}
+		if (r->h->polling)
+			sched_yield();
+		else
+			mu_host_wait_line(mu, MU_SIDE_A, seq, IRQ_POLL_NS);
+	}
+	return NULL;
+}
+
+static int host_notify(void *ctx, uint32_t notifyid)
+{
+	struct mmamp_rproc *r = ctx;
+
+	return mu_doorbell_send(&r->mu->mu, MU_SIDE_A, notifyid, NULL);
+}
+
+/* ---- virtio bring-up (the vdev subdevice's start: reference §1.6 step 9) ---- */
+
+static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	struct mmamp_fw_rsc_vdev *v = (void *)((uint8_t *)r->live_table + r->vdev_offset);
+	static const struct mmamp_rpmsg_ops ops = { .notify = host_notify,
+						    .ns_bind = rproc_ns_bind };
+	struct mmamp_rpmsg_host_config cfg;
+	uint32_t num = v->vring[0].num;
+	int ret;
+
+	__atomic_store_n(&v->status, (uint8_t)MMAMP_VIRTIO_STATUS_ACKNOWLEDGE, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->status,
+			 (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE | MMAMP_VIRTIO_STATUS_DRIVER),
+			 __ATOMIC_RELEASE);
+	v->gfeatures = v->dfeatures & RPMSG_FEATURES;
+	for (unsigned j = 0; j < 2; j++)
+		v->vring[j].da = (uint32_t)r->vring_region[j]->da;
+
+	free(r->desc_state);
+	r->desc_state = calloc(2u * num, sizeof(*r->desc_state));
+	free(r->tx_free);
+	r->tx_free = calloc(num, sizeof(*r->tx_free));
+	if (!r->desc_state || !r->tx_free)
+		return -ENOMEM;
+	cfg = (struct mmamp_rpmsg_host_config){
+		.shm = &r->shm,
+		.vring = { mmamp_shm_translate(&r->shm, r->vring_region[0]->da, 1),
+			   mmamp_shm_translate(&r->shm, r->vring_region[1]->da, 1) },
+		.num = num,
+		.align = v->vring[0].align,
+		.notifyid = { v->vring[0].notifyid, v->vring[1].notifyid },
+		.buffers = mmamp_shm_translate(&r->shm, r->buffer_region->da, 1),
+		.rx_state = r->desc_state,
+		.tx_state = r->desc_state + num,
+		.tx_free = r->tx_free,
+		.features = v->gfeatures,
+		.ops = &ops,
+		.ctx = r,
+	};
+	ret = mmamp_rpmsg_init_host(&r->rdev, &cfg);
+	if (ret)
+		return fail(err, errlen, ret, "core %s: RPMsg probe failed (%s): vrings/buffers do "
+			    "not fit the RPMsg regions", r->core->name, strerror(-ret));
+	__atomic_store_n(&v->status, (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE |
+					       MMAMP_VIRTIO_STATUS_DRIVER |
+					       MMAMP_VIRTIO_STATUS_DRIVER_OK), __ATOMIC_RELEASE);
+	r->vdev = v;
+	return mmamp_rpmsg_host_kick(&r->rdev);
+}
+
+static void virtio_reset(struct mmamp_rproc *r)
+{
+	if (r->vdev)
+		__atomic_store_n(&r->vdev->status, (uint8_t)0, __ATOMIC_RELEASE);
+	r->vdev = NULL;
+	rproc_channels_down(r);
+}
+
+/* ---- start / stop ---- */
+
+static void stop_irq_thread(struct mmamp_rproc *r)
+{
+	if (!r->irq_running)
+		return;
+	__atomic_store_n(&r->irq_stop, true, __ATOMIC_RELEASE);
+	mu_raise_irq(&r->mu->mu, MU_SIDE_A);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(r->irq, NULL);
+	pthread_mutex_lock(&r->lock);
+	r->irq_running = false;
+}
+
+/* Power the core off and forget its runtime state. Lock held. */
+static void shutdown_core(struct mmamp_rproc *r, bool crashed)
+{
+	virtio_reset(r);
+	stop_irq_thread(r);
+	if (!crashed && r->pid) {
+		kill(r->pid, SIGKILL);
+		reap_core(r, true);
+	}
+	mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
+}
+
+static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	struct mmamp_scu_denial why;
+	struct host_region *rt = host_region_of(r->h, r->core->rsc_table);
+	int ret;
+
+	r->fault_pending = false;
+	ret = load_firmware(r, err, errlen);
+	if (ret)
+		return ret;
+	/* the live table: the cached copy goes to the rsc-table region (i.MX, reference §5.5) */
+	memset(rt->host, 0, rt->r->size);
+	memcpy(rt->host, r->cached_table, r->table_size);
+	r->live_table = mmamp_shm_translate(&r->shm, r->core->rsc_table->da, r->table_size);
+	for (unsigned j = 0; j < 2; j++)
+		memset(host_region_of(r->h, r->vring_region[j])->host, 0, r->vring_region[j]->size);
+
+	ret = mmamp_scu_cpu_start(&r->h->scu, r->h->apu, r->core, r->boot_addr, &why);
+	if (ret)
+		return fail(err, errlen, ret, "%s", why.msg);
+	ret = spawn_core(r, err, errlen);
+	if (ret) {
+		mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
+		return ret;
+	}
+	rproc_monitor_watch(r);
+
+	__atomic_store_n(&r->irq_stop, false, __ATOMIC_RELEASE);
+	/* the doorbell interrupt: RIE1 on our side of the MU (polled modes leave it off) */
+	if (r->h->polling)
+		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, 0, MU_CR_RIE(MU_DOORBELL_CHANNEL));
+	else
+		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, MU_CR_RIE(MU_DOORBELL_CHANNEL), 0);
+	if (!r->h->caller_polls) {
+		ret = pthread_create(&r->irq, NULL, irq_thread, r);
+		if (ret) {
+			shutdown_core(r, false);
+			return fail(err, errlen, -ret, "core %s: no host thread", r->core->name);
+		}
+		r->irq_running = true;
+	}
+	ret = virtio_start(r, err, errlen);
+	if (ret) {
+		shutdown_core(r, false);
+		return ret;
+	}
+	set_state(r, MMAMP_RPROC_RUNNING);
+	return 0;
+}
+
+int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	pthread_mutex_lock(&r->lock);
+	if (r->state != MMAMP_RPROC_OFFLINE)
+		ret = fail(err, errlen, -EBUSY, "core %s is %s, not offline", r->core->name,
+			   mmamp_rproc_state_str(r->state));
+	else if (!r->firmware[0])
+		ret = fail(err, errlen, -ENOENT, "core %s: no firmware set", r->core->name);
+	else
+		ret = boot(r, err, errlen);
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+int mmamp_rproc_stop(struct mmamp_rproc *r)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->state == MMAMP_RPROC_RUNNING || r->state == MMAMP_RPROC_ATTACHED) {
+		shutdown_core(r, false);
+		set_state(r, MMAMP_RPROC_OFFLINE);
+	} else if (r->state == MMAMP_RPROC_CRASHED) {
+		set_state(r, MMAMP_RPROC_OFFLINE);
+	} else {
+		ret = -EINVAL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+/* ---- crash handling (from the monitor thread) ---- */
+
+void rproc_core_exited(struct mmamp_rproc *r)
+{
+	char err[256];
+
+	pthread_mutex_lock(&r->lock);
+	if (r->state != MMAMP_RPROC_RUNNING || !r->pid) {
+		pthread_mutex_unlock(&r->lock);
+		return;
+	}
+	reap_core(r, false);
+	r->crash_count++;
+	shutdown_core(r, true);
+	set_state(r, MMAMP_RPROC_CRASHED);
+	/* A core that cannot even be set up would crash again at once: no recovery loop. */
+	if (r->recovery && !strstr(r->crash_reason, "could not be set up"))
+		rproc_recover_locked(r, err, sizeof(err));
+	pthread_mutex_unlock(&r->lock);
+}
+
+int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	int ret;
+
+	if (r->state != MMAMP_RPROC_CRASHED)
+		return -EINVAL;
+	set_state(r, MMAMP_RPROC_OFFLINE);
+	ret = boot(r, err, errlen);
+	if (ret) {
+		snprintf(r->crash_reason + strlen(r->crash_reason),
+			 sizeof(r->crash_reason) - strlen(r->crash_reason),
+			 "; recovery failed: %s", err);
+		set_state(r, MMAMP_RPROC_CRASHED);
+	}
+	return ret;
+}
+
+/* ---- attributes ---- */
+
+const char *mmamp_rproc_name(const struct mmamp_rproc *r)
+{
+	return r->core->name;
+}
+
+enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r)
+{
+	enum mmamp_rproc_state s;
+
+	pthread_mutex_lock(&r->lock);
+	s = r->state;
+	pthread_mutex_unlock(&r->lock);
+	return s;
+}
+
+size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = (size_t)snprintf(buf, len, "%s", r->firmware);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name)
+{
+	size_t n = name ? strcspn(name, "\n") : 0;
+	int ret = 0;
+
+	if (!n || n >= sizeof(r->firmware) || memchr(name, '/', n))
+		return -EINVAL;
+	pthread_mutex_lock(&r->lock);
+	if (r->state != MMAMP_RPROC_OFFLINE) {
+		ret = -EBUSY;
+	} else {
+		memcpy(r->firmware, name, n);
+		r->firmware[n] = '\0';
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word)
+{
+	char err[256];
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (!strcmp(word, "enabled") || !strcmp(word, "enabled\n")) {
+		r->recovery = true;
+		if (r->state == MMAMP_RPROC_CRASHED)
+			ret = rproc_recover_locked(r, err, sizeof(err));
+	} else if (!strcmp(word, "disabled") || !strcmp(word, "disabled\n")) {
+		r->recovery = false;
+	} else if (!strcmp(word, "recover") || !strcmp(word, "recover\n")) {
+		ret = r->state == MMAMP_RPROC_CRASHED ? rproc_recover_locked(r, err, sizeof(err))
+							: 0;
+	} else {
+		ret = -EINVAL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+bool mmamp_rproc_recovery_enabled(struct mmamp_rproc *r)
+{
+	return __atomic_load_n(&r->recovery, __ATOMIC_RELAXED);
+}
+
+unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->crash_count;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = (size_t)snprintf(buf, len, "%s", r->crash_reason);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+int mmamp_rproc_poll(struct mmamp_rproc *r)
+{
+	uint32_t id;
+	int ret = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->state != MMAMP_RPROC_RUNNING) {
+		ret = -EINVAL;
+	} else {
+		mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id);
+		rproc_rpmsg_poll(r);
+		pthread_cond_broadcast(&r->tx_space);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+int mmamp_rproc_pid(struct mmamp_rproc *r)
+{
+	int pid;
+
+	pthread_mutex_lock(&r->lock);
+	pid = r->pid;
+	pthread_mutex_unlock(&r->lock);
+	return pid;
+}
+
+int mmamp_rproc_wait(struct mmamp_rproc *r, enum mmamp_rproc_state state, const char *channel,
+		     int timeout_ms)
+{
+	struct timespec end;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (r->state != state || (channel && !rproc_channel_find_locked(r, channel))) {
+		if (pthread_cond_timedwait(&r->changed, &r->lock, &end) == ETIMEDOUT) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+/* ---- creation ---- */
+
+int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
+		 char *err, size_t errlen)
+{
+	struct mmamp_rproc *r = calloc(1, sizeof(*r));
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	r->h = h;
+	r->core = c;
+	r->mu = host_mu_of(h, c->mu);
+	r->pidfd = r->report_fd = -1;
+	r->recovery = true; /* Linux's default */
+	if (c->firmware)
+		snprintf(r->firmware, sizeof(r->firmware), "%s", c->firmware);
+	for (size_t k = 0; k < c->nrpmsg; k++)
+		if (!strcmp(c->rpmsg_names[k], "vdevbuffer") ||
+		    !strcmp(c->rpmsg_names[k], "vdev0buffer"))
+			r->buffer_region = c->rpmsg_regions[k];
+	if (!r->buffer_region || !c->rsc_table) {
+		free(r);
+		return fail(err, errlen, -EINVAL,
+			    "core %s: the platform names no vdevbuffer or rsc-table region",
+			    c->name);
+	}
+	ret = host_rpmsg_window_map(h, c, &r->shm, err, errlen);
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&r->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->changed, &ca);
+	pthread_cond_init(&r->tx_space, &ca);
+	pthread_condattr_destroy(&ca);
+	ret = rproc_monitor_start(r);
+	if (ret) {
+		host_rpmsg_window_unmap(&r->shm);
+		free(r);
+		return fail(err, errlen, ret, "core %s: no monitor thread", c->name);
+	}
+	*out = r;
+	return 0;
+}
+
+void rproc_destroy(struct mmamp_rproc *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (r->state == MMAMP_RPROC_RUNNING)
+		shutdown_core(r, false);
+	r->state = MMAMP_RPROC_DELETED;
+	pthread_mutex_unlock(&r->lock);
+	rproc_monitor_stop(r);
+	rproc_channels_free(r);
+	host_rpmsg_window_unmap(&r->shm);
+	pthread_cond_destroy(&r->changed);
+	pthread_cond_destroy(&r->tx_space);
+	pthread_mutex_destroy(&r->lock);
+	free(r->image);
+	free(r->cached_table);
+	free(r->desc_state);
+	free(r->tx_free);
+	free(r);
+}

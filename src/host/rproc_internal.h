@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rproc_internal.h — one remote core's state, shared by rproc.c (lifecycle), channels.c (RPMsg
+ * master) and monitor.c (watching the core process). Not an API.
+ */
+#ifndef MMAMP_RPROC_INTERNAL_H
+#define MMAMP_RPROC_INTERNAL_H
+
+#include "host_internal.h"
+
+struct mmamp_rproc {
+	struct mmamp_host *h;
+	const struct mmamp_core *core;
+	struct host_mu *mu;
+	pthread_mutex_t lock;   /* recursive: channel callbacks may call back into the API */
+	pthread_cond_t changed; /* state or channel set changed */
+	pthread_cond_t tx_space; /* the host thread ran: TX buffers may have come back */
+
+	enum mmamp_rproc_state state;
+	char firmware[256];
+	bool recovery;
+	unsigned int crash_count;
+	char crash_reason[512];
+
+	/* the loaded image */
+	uint8_t *image;
+	size_t image_size;
+	void *cached_table;
+	size_t table_size;
+	uint32_t vdev_offset;
+	uint64_t boot_addr;
+	const struct mmamp_region *vring_region[2];
+	const struct mmamp_region *buffer_region;
+
+	/* running */
+	pid_t pid;
+	int pidfd;
+	int report_fd;
+	pthread_t irq;
+	bool irq_running;
+	bool irq_stop;
+	bool poll_pending;
+	bool fault_pending; /* the host stopped the core because its vdev broke */
+	struct mmamp_shm shm;
+	void *live_table;
+	struct mmamp_fw_rsc_vdev *vdev;
+	struct mmamp_rpmsg_dev rdev;
+	struct mmamp_vq_desc_state *desc_state;
+	uint16_t *tx_free;
+	struct mmamp_channel *channels;
+
+	/* monitor */
+	pthread_t monitor;
+	int epfd;
+	int evfd;
+};
+
+int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
+		 char *err, size_t errlen);
+void rproc_destroy(struct mmamp_rproc *r);
+void rproc_core_exited(struct mmamp_rproc *r);
+int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
+
+/* channels.c */
+void rproc_ns_bind(struct mmamp_rpmsg_dev *rdev, const char *name, uint32_t addr,
+		   uint32_t flags, void *ctx);
+void rproc_rpmsg_poll(struct mmamp_rproc *r);
+void rproc_channels_down(struct mmamp_rproc *r);
+void rproc_channels_free(struct mmamp_rproc *r);
+struct mmamp_channel *rproc_channel_find_locked(struct mmamp_rproc *r, const char *name);
+
+/* monitor.c */
+int rproc_monitor_start(struct mmamp_rproc *r);
+void rproc_monitor_stop(struct mmamp_rproc *r);
+void rproc_monitor_watch(struct mmamp_rproc *r);
+
+#endif /* MMAMP_RPROC_INTERNAL_H */

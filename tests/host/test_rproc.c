@@ -1,0 +1,402 @@
+/*
+ * test_rproc.c — the host library end to end against real simulated cores (mmamp-simcore
+ * processes running fw_echo): boot → name service → echo, lifecycle errors, an SCU denial of a
+ * firmware segment, crash (kill -9 and an MMU fault in the firmware) → recovery, and a firmware
+ * swap. Waits are on library conditions with timeouts, never sleeps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mmamp/host/rproc.h"
+
+#define TTY "rpmsg-virtual-tty-channel-1"
+#define INFO "mmamp-info"
+#define WAIT_MS 10000
+
+struct inbox {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint8_t data[512];
+	size_t len;
+	unsigned int count;
+};
+
+static struct inbox inbox = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0 };
+
+static void on_rx(void *ctx, struct mmamp_channel *ch, const void *data, size_t len)
+{
+	struct inbox *in = ctx;
+
+	(void)ch;
+	pthread_mutex_lock(&in->lock);
+	memcpy(in->data, data, len < sizeof(in->data) ? len : sizeof(in->data));
+	in->len = len;
+	in->count++;
+	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+}
+
+/* Wait until @count messages have arrived. */
+static int inbox_wait(struct inbox *in, unsigned int count)
+{
+	struct timespec end;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&in->lock);
+	while (in->count < count && ret == 0)
+		ret = pthread_cond_timedwait(&in->cond, &in->lock, &end);
+	pthread_mutex_unlock(&in->lock);
+	return ret;
+}
+
+/* Every state change, in order (the library's state event). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum mmamp_rproc_state seen[64];
+	unsigned int n;
+} states = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0 };
+
+static void on_state(void *ctx, struct mmamp_rproc *r, enum mmamp_rproc_state s)
+{
+	(void)ctx;
+	(void)r;
+	pthread_mutex_lock(&states.lock);
+	if (states.n < 64)
+		states.seen[states.n++] = s;
+	pthread_cond_broadcast(&states.cond);
+	pthread_mutex_unlock(&states.lock);
+}
+
+static const struct mmamp_host_events events = { .state = on_state };
+
+/* Wait until the state log, from index @from, contains @a and later @b. */
+static int states_wait(unsigned int from, enum mmamp_rproc_state a, enum mmamp_rproc_state b)
+{
+	struct timespec end;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&states.lock);
+	for (;;) {
+		unsigned int i = from;
+
+		while (i < states.n && states.seen[i] != a)
+			i++;
+		while (i < states.n && states.seen[i] != b)
+			i++;
+		if (i < states.n || ret)
+			break;
+		ret = pthread_cond_timedwait(&states.cond, &states.lock, &end);
+	}
+	pthread_mutex_unlock(&states.lock);
+	return ret;
+}
+
+struct world {
+	char runtime[64];
+	char fwdir[4096];
+	struct mmamp_host *h;
+	struct mmamp_rproc *m4;
+};
+
+static void rm_rf(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct mmamp_host_config cfg = { 0 };
+	char err[256];
+	int ret;
+
+	snprintf(w->runtime, sizeof(w->runtime), "/tmp/mmamp-test-XXXXXX");
+	assert_non_null(mkdtemp(w->runtime));
+	snprintf(w->fwdir, sizeof(w->fwdir), "%s", MMAMP_FIRMWARE_DIR);
+	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	cfg.runtime_dir = w->runtime;
+	cfg.firmware_path = w->fwdir;
+	cfg.simcore = MMAMP_SIMCORE;
+	cfg.events = &events;
+	ret = mmamp_host_open(&w->h, &cfg, err, sizeof(err));
+	if (ret)
+		fail_msg("mmamp_host_open: %s", err);
+	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
+	assert_non_null(w->m4);
+	inbox.count = 0;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	mmamp_host_close(w->h);
+	rm_rf(w->runtime);
+	free(w);
+	return 0;
+}
+
+static void start_fw(struct world *w, const char *fw)
+{
+	char err[512];
+
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, fw), 0);
+	if (mmamp_rproc_start(w->m4, err, sizeof(err)))
+		fail_msg("start %s: %s", fw, err);
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, TTY, WAIT_MS), 0);
+}
+
+static struct mmamp_channel *channel(struct world *w, const char *name)
+{
+	struct mmamp_channel *ch;
+
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, name, WAIT_MS), 0);
+	ch = mmamp_rproc_find_channel(w->m4, name);
+	assert_non_null(ch);
+	mmamp_channel_set_rx(ch, on_rx, &inbox);
+	return ch;
+}
+
+static void echo_n(struct mmamp_channel *ch, unsigned int n)
+{
+	uint8_t msg[496];
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int before = inbox.count;
+
+		for (size_t k = 0; k < sizeof(msg); k++)
+			msg[k] = (uint8_t)(i * 13u + k);
+		assert_int_equal(mmamp_channel_send(ch, msg, sizeof(msg), 1000), 0);
+		assert_int_equal(inbox_wait(&inbox, before + 1), 0);
+		assert_int_equal(inbox.len, sizeof(msg));
+		assert_memory_equal(inbox.data, msg, sizeof(msg));
+	}
+}
+
+static void ask_info(struct mmamp_channel *ch, char *out, size_t len)
+{
+	unsigned int before = inbox.count;
+
+	assert_int_equal(mmamp_channel_send(ch, "?", 1, 1000), 0);
+	assert_int_equal(inbox_wait(&inbox, before + 1), 0);
+	snprintf(out, len, "%.*s", (int)inbox.len, (const char *)inbox.data);
+}
+
+/* ---- tests ---- */
+
+static void boots_announces_and_echoes(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *chs[8], *tty;
+	size_t n;
+
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	start_fw(w, "fw_echo");
+	assert_true(mmamp_rproc_pid(w->m4) > 0);
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, INFO, WAIT_MS), 0);
+	n = mmamp_rproc_channels(w->m4, chs, 8);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n && i < 8; i++) {
+		assert_true(mmamp_channel_src(chs[i]) >= 1024);
+		if (!strcmp(mmamp_channel_name(chs[i]), TTY))
+			assert_int_equal(mmamp_channel_dst(chs[i]), 30);
+		mmamp_channel_put(chs[i]);
+	}
+	tty = channel(w, TTY);
+	echo_n(tty, 2000);
+	assert_int_equal(mmamp_channel_send(tty, inbox.data, 497, 0), -EMSGSIZE);
+	mmamp_channel_put(tty);
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	assert_int_equal(mmamp_rproc_pid(w->m4), 0);
+}
+
+static void lifecycle_errors_are_the_kernels(void **state)
+{
+	struct world *w = *state;
+	char err[512];
+
+	assert_int_equal(mmamp_rproc_stop(w->m4), -EINVAL); /* offline */
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, ""), -EINVAL);
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "../etc/passwd"), -EINVAL);
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "no-such-firmware"), 0);
+	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no-such-firmware"));
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "fw_hello"), 0); /* no vdev in it */
+	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), -ENOEXEC);
+	assert_non_null(strstr(err, "no RPMsg vdev"));
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	start_fw(w, "fw_echo");
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "fw_echo_b"), -EBUSY);
+	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), -EBUSY);
+	assert_int_equal(mmamp_rproc_set_recovery(w->m4, "maybe"), -EINVAL);
+	assert_string_equal(mmamp_rproc_state_str(MMAMP_RPROC_CRASHED), "crashed");
+	assert_string_equal(mmamp_rproc_state_str((enum mmamp_rproc_state)42), "invalid");
+}
+
+/* Copy fw_echo into a private firmware directory with its first PT_LOAD moved to @paddr. */
+static void write_moved_firmware(struct world *w, uint64_t paddr)
+{
+	char src[4200], dst[4200];
+	uint8_t *img;
+	uint64_t phoff;
+	FILE *f;
+	long size;
+
+	snprintf(src, sizeof(src), "%s/fw_echo", MMAMP_FIRMWARE_DIR);
+	f = fopen(src, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	img = malloc((size_t)size);
+	assert_int_equal(fread(img, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	memcpy(&phoff, img + 0x20, 8);                /* e_phoff (ELF64) */
+	for (unsigned int i = 0;; i++) {
+		uint32_t type;
+
+		memcpy(&type, img + phoff + 56u * i, 4);
+		if (type == 1) {                          /* PT_LOAD */
+			memcpy(img + phoff + 56u * i + 24, &paddr, 8); /* p_paddr */
+			break;
+		}
+	}
+	snprintf(w->fwdir, sizeof(w->fwdir), "%s/fw", w->runtime);
+	mkdir(w->fwdir, 0755);
+	snprintf(dst, sizeof(dst), "%s/fw_moved", w->fwdir);
+	f = fopen(dst, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(img, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	free(img);
+}
+
+static void scu_denies_a_segment_outside_the_partition(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_host_config cfg = { 0 };
+	char err[512];
+
+	write_moved_firmware(w, 0x1FF00000); /* just below the code TCM: nobody's memory */
+	mmamp_host_close(w->h);
+	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	cfg.runtime_dir = w->runtime;
+	cfg.firmware_path = w->fwdir;
+	cfg.simcore = MMAMP_SIMCORE;
+	assert_int_equal(mmamp_host_open(&w->h, &cfg, err, sizeof(err)), 0);
+	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "fw_moved"), 0);
+	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "scu: partition \"apu\" may not write 0x1ff00000"));
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	assert_int_equal(mmamp_rproc_pid(w->m4), 0);
+}
+
+static void kill_9_crashes_and_recovers(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+	char reason[256];
+	int pid;
+
+	unsigned int mark;
+
+	start_fw(w, "fw_echo");
+	pid = mmamp_rproc_pid(w->m4);
+	mark = states.n;
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	/* crashed → recovered: a new core process, the channel back */
+	assert_int_equal(states_wait(mark, MMAMP_RPROC_CRASHED, MMAMP_RPROC_RUNNING), 0);
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), 1);
+	assert_int_not_equal(mmamp_rproc_pid(w->m4), pid);
+	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+	assert_non_null(strstr(reason, "killed"));
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, TTY, WAIT_MS), 0);
+	tty = channel(w, TTY);
+	echo_n(tty, 100);
+	mmamp_channel_put(tty);
+}
+
+static void mmu_fault_without_recovery_stays_crashed(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *info, *tty;
+	char reason[256];
+
+	assert_int_equal(mmamp_rproc_set_recovery(w->m4, "disabled"), 0);
+	start_fw(w, "fw_echo_fault");
+	info = channel(w, INFO);
+	assert_int_equal(mmamp_channel_send(info, "crash", 5, 1000), 0);
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_CRASHED, NULL, WAIT_MS), 0);
+	assert_false(mmamp_channel_is_up(info));
+	assert_int_equal(mmamp_channel_send(info, "x", 1, 0), -EPIPE);
+	mmamp_channel_put(info);
+	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+	assert_non_null(strstr(reason, "mmufault"));
+	/* "recover" brings it back by hand */
+	assert_int_equal(mmamp_rproc_set_recovery(w->m4, "recover"), 0);
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, TTY, WAIT_MS), 0);
+	tty = channel(w, TTY);
+	echo_n(tty, 10);
+	mmamp_channel_put(tty);
+}
+
+static void firmware_swap_runs_the_new_build(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *info;
+	char text[128];
+
+	start_fw(w, "fw_echo");
+	info = channel(w, INFO);
+	ask_info(info, text, sizeof(text));
+	assert_non_null(strstr(text, "fw=fw_echo "));
+	mmamp_channel_put(info);
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	start_fw(w, "fw_echo_b");
+	info = channel(w, INFO);
+	ask_info(info, text, sizeof(text));
+	assert_non_null(strstr(text, "fw=fw_echo_b "));
+	mmamp_channel_put(info);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(boots_announces_and_echoes),
+		T(lifecycle_errors_are_the_kernels),
+		T(scu_denies_a_segment_outside_the_partition),
+		T(kill_9_crashes_and_recovers),
+		T(mmu_fault_without_recovery_stays_crashed),
+		T(firmware_swap_runs_the_new_build),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("rproc", tests, NULL, NULL);
+}
