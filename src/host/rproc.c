@@ -500,11 +500,24 @@ static void *irq_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Ring the core. If our previous doorbell is still unread (TE1 clear), it already covers this
+ * one: the remote takes a doorbell (reading RR1, which sets our TE1) before it looks at the
+ * rings, and our ring update is ordered before this check. So we coalesce instead of waiting
+ * for a core that may be descheduled, stopped or dead — a notification is a hint, never data.
+ * Callers hold r->lock, so there is one sender on side A.
+ */
 static int host_notify(void *ctx, uint32_t notifyid)
 {
 	struct mmamp_rproc *r = ctx;
+	struct mu *mu = &r->mu->mu;
 
-	return mu_doorbell_send(&r->mu->mu, MU_SIDE_A, notifyid, NULL);
+	if (notifyid > MU_NOTIFYID_MAX)
+		return -MMAMP_EINVAL;
+	if (!(mu_get_sr(mu, MU_SIDE_A) & MU_SR_TE(MU_DOORBELL_CHANNEL)))
+		return 0;
+	mu_write_tr(mu, MU_SIDE_A, MU_DOORBELL_CHANNEL, notifyid << MU_DOORBELL_SHIFT);
+	return 0;
 }
 
 /* ---- virtio bring-up (the vdev subdevice's start: reference §1.6 step 9) ---- */
@@ -568,16 +581,19 @@ static void virtio_reset(struct mmamp_rproc *r)
 
 /* ---- start / stop ---- */
 
+/* Lock and op_lock held; the lock is dropped while joining (op_lock keeps the window safe). */
 static void stop_irq_thread(struct mmamp_rproc *r)
 {
+	pthread_t t = r->irq;
+
 	if (!r->irq_running)
 		return;
+	r->irq_running = false;
 	__atomic_store_n(&r->irq_stop, true, __ATOMIC_RELEASE);
 	mu_raise_irq(&r->mu->mu, MU_SIDE_A);
 	pthread_mutex_unlock(&r->lock);
-	pthread_join(r->irq, NULL);
+	pthread_join(t, NULL);
 	pthread_mutex_lock(&r->lock);
-	r->irq_running = false;
 }
 
 /* Power the core off and forget its runtime state. Lock held. */
@@ -648,6 +664,7 @@ int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen)
 
 	if (err && errlen)
 		err[0] = '\0';
+	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (r->state != MMAMP_RPROC_OFFLINE)
 		ret = fail(err, errlen, -EBUSY, "core %s is %s, not offline", r->core->name,
@@ -657,6 +674,7 @@ int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen)
 	else
 		ret = boot(r, err, errlen);
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
 	return ret;
 }
 
@@ -664,6 +682,7 @@ int mmamp_rproc_stop(struct mmamp_rproc *r)
 {
 	int ret = 0;
 
+	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (r->state == MMAMP_RPROC_RUNNING || r->state == MMAMP_RPROC_ATTACHED) {
 		shutdown_core(r, false);
@@ -674,6 +693,7 @@ int mmamp_rproc_stop(struct mmamp_rproc *r)
 		ret = -EINVAL;
 	}
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
 	return ret;
 }
 
@@ -683,9 +703,11 @@ void rproc_core_exited(struct mmamp_rproc *r)
 {
 	char err[256];
 
+	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (r->state != MMAMP_RPROC_RUNNING || !r->pid) {
 		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_unlock(&r->op_lock);
 		return;
 	}
 	reap_core(r, false);
@@ -696,6 +718,7 @@ void rproc_core_exited(struct mmamp_rproc *r)
 	if (r->recovery && !strstr(r->crash_reason, "could not be set up"))
 		rproc_recover_locked(r, err, sizeof(err));
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
 }
 
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen)
@@ -765,6 +788,7 @@ int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word)
 	char err[256];
 	int ret = 0;
 
+	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (!strcmp(word, "enabled") || !strcmp(word, "enabled\n")) {
 		r->recovery = true;
@@ -779,6 +803,7 @@ int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word)
 		ret = -EINVAL;
 	}
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
 	return ret;
 }
 
@@ -896,6 +921,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&r->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
+	pthread_mutex_init(&r->op_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->changed, &ca);
@@ -915,17 +941,20 @@ void rproc_destroy(struct mmamp_rproc *r)
 {
 	if (!r)
 		return;
+	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (r->state == MMAMP_RPROC_RUNNING)
 		shutdown_core(r, false);
 	r->state = MMAMP_RPROC_DELETED;
 	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
 	rproc_monitor_stop(r);
 	rproc_channels_free(r);
 	host_rpmsg_window_unmap(&r->shm);
 	pthread_cond_destroy(&r->changed);
 	pthread_cond_destroy(&r->tx_space);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->op_lock);
 	free(r->image);
 	free(r->cached_table);
 	free(r->desc_state);

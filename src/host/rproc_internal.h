@@ -12,6 +12,10 @@ struct mmamp_rproc {
 	struct mmamp_host *h;
 	const struct mmamp_core *core;
 	struct host_mu *mu;
+	/* Lifecycle operations (start, stop, recover, crash handling, destroy) hold op_lock from
+	 * start to end; they drop @lock only to join the host thread, and op_lock keeps every
+	 * other lifecycle operation out of that window. The host thread never takes op_lock. */
+	pthread_mutex_t op_lock;
 	pthread_mutex_t lock;   /* recursive: channel callbacks may call back into the API */
 	pthread_cond_t changed; /* state or channel set changed */
 	pthread_cond_t tx_space; /* the host thread ran: TX buffers may have come back */
