@@ -322,6 +322,7 @@ static int install_seccomp(void)
 		ALLOW(__NR_exit),
 		ALLOW(__NR_exit_group),
 		ALLOW(__NR_rt_sigreturn),
+		ALLOW(__NR_restart_syscall), /* a core stopped and continued (SIGSTOP/SIGCONT) */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
 	};
 	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };

@@ -33,7 +33,7 @@
  * handler), all signals unblocked, SIGPIPE ignored, rsp = --stack-top, rbp = 0, and — unless
  * --no-seccomp — a seccomp filter that allows only write (to the console and report fds),
  * close, futex, clock_gettime, clock_nanosleep, nanosleep, sched_yield, exit, exit_group and
- * rt_sigreturn; any other system call is a fault (SIGSYS, reported with the call's number).
+ * rt_sigreturn and restart_syscall; any other system call is a fault (SIGSYS, reported with the call's number).
  * The launcher's own image, libc and stacks stay mapped at their (ASLR, > 4 GiB) addresses.
  */
 #ifndef MMAMP_SIM_SIMCORE_H

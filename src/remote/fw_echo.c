@@ -97,9 +97,22 @@ static char *put_dec(char *p, uint64_t v)
 	return p;
 }
 
+/* Whether the host still has the vdev up (it resets it by writing status 0). */
+static bool host_link_ok(const struct mmamp_rpmsg_ept *ept)
+{
+	return (__atomic_load_n(&ept->rdev->vdev->status, __ATOMIC_ACQUIRE) &
+		MMAMP_VIRTIO_STATUS_DRIVER_OK) != 0;
+}
+
 static int echo_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	int ret = mmamp_rpmsg_sendto_timeout(ept, src, data, len, FW_TX_TIMEOUT_US);
+	int ret;
+
+	/* An echo is never dropped while the link is up: a slow host (a loaded machine) only
+	 * delays it; each wait is bounded so a host reset is still noticed. */
+	do
+		ret = mmamp_rpmsg_sendto_timeout(ept, src, data, len, FW_TX_TIMEOUT_US);
+	while (ret == -MMAMP_ETIMEDOUT && host_link_ok(ept));
 
 	(void)priv;
 	if (ret) {
