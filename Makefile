@@ -33,7 +33,7 @@ $(addprefix test-,$(CONFIGS)): test-%: build-%
 test: test-gcc test-clang test-asan test-tsan
 
 demo: build-gcc
-	@$(BUILD)/gcc/tools/selfcheck/mmamp-selfcheck
+	@scripts/demo.sh $(BUILD)/gcc
 
 clean:
 	rm -rf $(BUILD)
