@@ -17,7 +17,7 @@
  *   set <core> recovery enabled|disabled|recover
  *   channels <core>                    ok N, then per channel "<name> src=<a> dst=<a>
  *                                      dev=<path|-> pts=</dev/pts/N|-> tx= rx= rx_dropped=
- *                                      tx_errors= rejected= stalls= late_doorbells=
+ *                                      tx_errors= rejected= stalls=
  *                                      client=yes|no|-"
  *   wait <core> <state> [<channel>|channel=<name>]... [crashes=<n>] <timeout_ms>
  *                                      ok once the core is in <state> — or passes through it
@@ -327,7 +327,7 @@ static void do_channels(struct daemon *d, struct conn *c, char **w, int n)
 		}
 		dropped = st.rx_dropped + overflow + noreader;
 		table_add(&t, "\n%s src=%u dst=%u dev=%s pts=%s tx=%llu rx=%llu rx_dropped=%llu "
-			  "tx_errors=%llu rejected=%llu stalls=%llu late_doorbells=%llu client=%s",
+			  "tx_errors=%llu rejected=%llu stalls=%llu client=%s",
 			  word(mmamp_channel_name(chs[i]), nb, sizeof(nb)), mmamp_channel_src(chs[i]),
 			  mmamp_channel_dst(chs[i]), dev ? word(dev->path, pb, sizeof(pb)) : "-",
 			  dev && dev->is_tty ? dev->pts : "-", (unsigned long long)st.tx,
@@ -335,7 +335,6 @@ static void do_channels(struct daemon *d, struct conn *c, char **w, int n)
 			  (unsigned long long)(dev ? dev->tx_errors : 0),
 			  (unsigned long long)(dev ? dev->rejected : 0),
 			  (unsigned long long)(dev ? dev->tx_stalls : 0),
-			  (unsigned long long)(dev ? dev->late_doorbells : 0),
 			  !dev || dev->is_tty ? "-" : (dev->client >= 0 ? "yes" : "no"));
 		mmamp_channel_put(chs[i]);
 	}

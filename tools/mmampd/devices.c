@@ -272,23 +272,10 @@ static int64_t stalled_ms(const struct dev *dev)
 	       (now.tv_nsec - dev->stall_since.tv_nsec) / 1000000;
 }
 
-/*
- * One non-blocking send. With timeout 0 the library's only -ETIMEDOUT is its MU doorbell not
- * being taken within the MU model's spin limit (the core process did not run meanwhile); the
- * message itself is already in the ring and the core finds it at its next look. So it counts
- * as sent (and is counted and logged as a late doorbell), not as a failure to report.
- */
+/* One non-blocking send (-EAGAIN: no TX buffer now; the caller holds the data and retries). */
 static int chan_send(struct dev *dev, const void *data, size_t len)
 {
-	int ret = mmamp_channel_send(dev->ch, data, len, 0);
-
-	if (ret != -ETIMEDOUT)
-		return ret;
-	if (dev->late_doorbells++ % 1000 == 0)
-		logmsg("%s: %s: the core did not take the doorbell in time (%llu so far); the message "
-		       "is queued and will be seen at the core's next look", dev->core->name,
-		       dev->chname, (unsigned long long)dev->late_doorbells);
-	return 0;
+	return mmamp_channel_send(dev->ch, data, len, 0);
 }
 
 /* TTY: send what was read from the master, 496 bytes at a time. False: stalled. */

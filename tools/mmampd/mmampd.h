@@ -102,7 +102,6 @@ struct dev {
 	struct timespec stall_since;
 	uint64_t tx_errors, rejected;
 	uint64_t tx_stalls;   /* sends that found no TX buffer and had to wait */
-	uint64_t late_doorbells; /* sends whose MU doorbell the core did not take in time */
 	int last_tx_error;
 };
 
