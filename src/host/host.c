@@ -51,7 +51,7 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 	h->runtime_dir = strdup(cfg->runtime_dir);
 	h->firmware_path = strdup(cfg->firmware_path);
 	h->simcore = strdup(cfg->simcore);
-	h->polling = cfg->polling || cfg->caller_polls;
+	h->polling = cfg->polling;
 	h->caller_polls = cfg->caller_polls;
 	h->ctx = cfg->ctx;
 	if (cfg->events)

@@ -849,6 +849,18 @@ int mmamp_rproc_poll(struct mmamp_rproc *r)
 	return ret;
 }
 
+int mmamp_rproc_wait_doorbell(struct mmamp_rproc *r, unsigned int timeout_us)
+{
+	struct mu *mu = &r->mu->mu;
+	uint32_t seq = mu_irq_seq(mu, MU_SIDE_A);
+
+	if (mu_doorbell_pending(mu, MU_SIDE_A))
+		return 0;
+	if (r->h->polling)
+		return -EINVAL; /* no interrupt to sleep on: poll */
+	return mu_host_wait_line(mu, MU_SIDE_A, seq, (uint64_t)timeout_us * 1000u);
+}
+
 int mmamp_rproc_pid(struct mmamp_rproc *r)
 {
 	int pid;

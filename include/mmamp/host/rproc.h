@@ -63,9 +63,10 @@ struct mmamp_host_events {
  * @simcore:       path of the mmamp-simcore executable (the simulated core's "silicon").
  * @polling:       doorbells are polled instead of interrupt-driven (futex): each core's host
  *                 thread spins on the MU status.
- * @caller_polls:  no host thread at all: the application calls mmamp_rproc_poll() itself (the
- *                 in-process, lowest-latency mode MeasureMan and benchmarks use). Crashes are
- *                 still detected.
+ * @caller_polls:  no host thread at all: the application calls mmamp_rproc_poll() itself and,
+ *                 unless @polling, sleeps on the doorbell with mmamp_rproc_wait_doorbell() (the
+ *                 in-process, lowest-latency mode MeasureMan and benchmarks use: one thread
+ *                 wake-up per direction, as with a real interrupt). Crashes are still detected.
  */
 struct mmamp_host_config {
 	const char *platform;
@@ -135,6 +136,13 @@ int mmamp_rproc_wait(struct mmamp_rproc *r, enum mmamp_rproc_state state, const 
  * the core is not running.
  */
 int mmamp_rproc_poll(struct mmamp_rproc *r);
+
+/**
+ * mmamp_rproc_wait_doorbell() - with @caller_polls: sleep until the core rings (or one is
+ * already pending) or @timeout_us passes. Returns 0 or -ETIMEDOUT; call mmamp_rproc_poll()
+ * afterwards.
+ */
+int mmamp_rproc_wait_doorbell(struct mmamp_rproc *r, unsigned int timeout_us);
 
 /** mmamp_rproc_pid() - the simulated core's process id (0 when not running). */
 int mmamp_rproc_pid(struct mmamp_rproc *r);
