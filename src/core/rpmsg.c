@@ -230,10 +230,13 @@ static uint32_t elapsed_us(struct mmamp_rpmsg_dev *rdev, uint64_t start)
 /* Acquire a TX buffer, sleeping through ops->wait up to @timeout_us while none is free. */
 static int tx_acquire_wait(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s, uint32_t timeout_us)
 {
-	uint64_t start = rdev->ops->now_us ? rdev->ops->now_us(rdev->ctx) : 0;
+	uint64_t start = 0;
 	uint32_t spent;
 	int ret = tx_acquire(rdev, s), woke;
 
+	/* The clock is read only once we have to wait: the common case costs no clock read. */
+	if (ret == -MMAMP_ENOBUFS && timeout_us && rdev->ops->wait && rdev->ops->now_us)
+		start = rdev->ops->now_us(rdev->ctx);
 	while (ret == -MMAMP_ENOBUFS && timeout_us && rdev->ops->wait) {
 		/* Ask the peer to tell us when buffers come back, then re-check (no lost wake-up). */
 		if (!mmamp_vq_enable_cb(&rdev->svq)) {
