@@ -34,7 +34,7 @@
 #include "mmamp/elf_loader.h"
 #include "mu_host.h"
 #include "port_sim.h"
-#include "simcore.h"
+#include "simcore_spawn.h"
 
 #define TIMEOUT_MS 10000
 
@@ -42,37 +42,18 @@ static const char *simcore_path, *fw_hello_path, *fw_crash_path, *fw_badsys_path
 
 /* ---- the host side of one simulated core ---- */
 
+/*
+ * The running core is a struct sc_proc, so the header's console, exit and pipe helpers apply;
+ * only spawn() is our own: these tests edit the launcher's argv and hand it one more pipe.
+ */
 struct core {
 	int code_fd, data_fd, mu_fd;
 	uint8_t *code, *data;
 	struct mu mu;
 	uint64_t entry;
-	pid_t pid;
-	int console_rd, report_rd, stderr_rd, leak_rd;
-	char console[4096];
-	size_t console_len;
+	struct sc_proc p;
+	int leak_rd;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int make_memfd(const char *name, size_t size, void **map)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)size), 0);
-	if (map) {
-		*map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		assert_true(*map != MAP_FAILED);
-	}
-	return fd;
-}
 
 /* Loader callback: the M4's TCMs, through our own mappings of their memfds. */
 static int map_tcm(void *ctx, uint64_t da, uint64_t memsz, void **local)
@@ -92,22 +73,6 @@ static int map_tcm(void *ctx, uint64_t da, uint64_t memsz, void **local)
 	return -MMAMP_EACCES;
 }
 
-static void *read_file(const char *path, size_t *size)
-{
-	struct stat st;
-	void *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc((size_t)st.st_size);
-	assert_non_null(buf);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	close(fd);
-	*size = (size_t)st.st_size;
-	return buf;
-}
-
 /* Create the memories, load @fw into them (checking it is shaped like an M4 image), reset the MU. */
 static void core_init(struct core *c, const char *fw)
 {
@@ -117,15 +82,15 @@ static void core_init(struct core *c, const char *fw)
 	const void *tab;
 	size_t size, tab_size;
 	uint64_t tab_da;
-	void *file = read_file(fw, &size), *mu_page;
+	void *file = sc_read_file(fw, &size), *mu_page;
 	unsigned loads = 0;
 
 	memset(c, 0, sizeof(*c));
-	c->pid = -1;
-	c->console_rd = c->report_rd = c->stderr_rd = c->leak_rd = -1;
-	c->code_fd = make_memfd("tcml", MMAMP_SIM_CODE_TCM_SIZE, (void **)&c->code);
-	c->data_fd = make_memfd("tcmu", MMAMP_SIM_DATA_TCM_SIZE, (void **)&c->data);
-	c->mu_fd = make_memfd("mu", MU_PAGE_SIZE, &mu_page);
+	c->p.pid = -1;
+	c->p.console_rd = c->p.report_rd = c->p.stderr_rd = c->leak_rd = -1;
+	c->code_fd = sc_memfd("tcml", MMAMP_SIM_CODE_TCM_SIZE, (void **)&c->code);
+	c->data_fd = sc_memfd("tcmu", MMAMP_SIM_DATA_TCM_SIZE, (void **)&c->data);
+	c->mu_fd = sc_memfd("mu", MU_PAGE_SIZE, &mu_page);
 	mu_attach(&c->mu, mu_page, mu_host_wake);
 	mu_reset(&c->mu);
 
@@ -160,19 +125,13 @@ static void core_init(struct core *c, const char *fw)
 
 static void core_fini(struct core *c)
 {
-	if (c->pid > 0) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
-	}
+	sc_close(&c->p);
 	munmap(c->code, MMAMP_SIM_CODE_TCM_SIZE);
 	munmap(c->data, MMAMP_SIM_DATA_TCM_SIZE);
 	munmap(c->mu.page, MU_PAGE_SIZE);
 	close(c->code_fd);
 	close(c->data_fd);
 	close(c->mu_fd);
-	close(c->console_rd);
-	close(c->report_rd);
-	close(c->stderr_rd);
 	close(c->leak_rd);
 }
 
@@ -202,9 +161,9 @@ static void spawn(struct core *c, char **argv)
 	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(leak, O_CLOEXEC), 0);
-	c->pid = fork();
-	assert_true(c->pid >= 0);
-	if (c->pid == 0) {
+	c->p.pid = fork();
+	assert_true(c->p.pid >= 0);
+	if (c->p.pid == 0) {
 		const int from[] = { c->code_fd, c->data_fd, c->mu_fd, con[1], rep[1], leak[1], err[1] };
 		const int to[] = { 10, 11, 12, 13, 14, 20, 2 };
 		int tmp[7];
@@ -221,77 +180,16 @@ static void spawn(struct core *c, char **argv)
 	close(rep[1]);
 	close(err[1]);
 	close(leak[1]);
-	c->console_rd = con[0];
-	c->report_rd = rep[0];
-	c->stderr_rd = err[0];
+	c->p.console_rd = con[0];
+	c->p.report_rd = rep[0];
+	c->p.stderr_rd = err[0];
 	c->leak_rd = leak[0];
-}
-
-/* Read what is available on the console (waiting up to @ms for something); 0 at EOF. */
-static ssize_t console_poll(struct core *c, int ms)
-{
-	struct pollfd p = { .fd = c->console_rd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	n = read(c->console_rd, c->console + c->console_len, sizeof(c->console) - 1 - c->console_len);
-	assert_true(n >= 0);
-	c->console_len += (size_t)n;
-	c->console[c->console_len] = 0;
-	return n;
-}
-
-static void console_wait_for(struct core *c, const char *needle)
-{
-	uint64_t deadline = now_ms() + TIMEOUT_MS;
-
-	while (!strstr(c->console, needle)) {
-		uint64_t now = now_ms();
-
-		if (now >= deadline || console_poll(c, (int)(deadline - now)) <= 0)
-			fail_msg("console never said \"%s\"; it said \"%s\"", needle, c->console);
-	}
-}
-
-/* Wait for the core to end (pidfd + poll); returns the wait status. */
-static int wait_exit(struct core *c)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0), status;
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-	assert_true(pidfd >= 0);
-	if (poll(&p, 1, TIMEOUT_MS) != 1)
-		fail_msg("the core did not end within %d ms", TIMEOUT_MS);
-	close(pidfd);
-	assert_int_equal(waitpid(c->pid, &status, 0), c->pid);
-	c->pid = -1;
-	while (console_poll(c, TIMEOUT_MS) > 0)
-		;
-	return status;
-}
-
-static size_t read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		assert_int_equal(poll(&p, 1, TIMEOUT_MS), 1);
-		n = read(fd, (char *)buf + got, len - got);
-		assert_true(n >= 0);
-		if (n == 0 || got + (size_t)n == len)
-			return got + (size_t)n;
-		got += (size_t)n;
-	}
 }
 
 /* The host's "ISR": wait for side A's doorbell on the line futex; returns its notifyid. */
 static uint32_t host_wait_doorbell(struct core *c)
 {
-	uint64_t deadline = now_ms() + TIMEOUT_MS;
+	uint64_t deadline = sc_now_ms() + TIMEOUT_MS;
 	uint32_t id;
 
 	for (;;) {
@@ -299,9 +197,9 @@ static uint32_t host_wait_doorbell(struct core *c)
 
 		if (mu_doorbell_recv(&c->mu, MU_SIDE_A, &id) == 0)
 			return id;
-		if (now_ms() >= deadline)
+		if (sc_now_ms() >= deadline)
 			fail_msg("no doorbell from the core within %d ms; console: \"%s\"", TIMEOUT_MS,
-				 c->console);
+				 c->p.console);
 		mu_host_wait_line(&c->mu, MU_SIDE_A, seq, 100000000u);
 	}
 }
@@ -313,9 +211,9 @@ static uint32_t host_wait_doorbell(struct core *c)
 static void wait_core_asleep_in_futex(struct core *c)
 {
 	char path[64], buf[128];
-	uint64_t deadline = now_ms() + TIMEOUT_MS;
+	uint64_t deadline = sc_now_ms() + TIMEOUT_MS;
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)c->pid);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)c->p.pid);
 	for (;;) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
@@ -326,7 +224,7 @@ static void wait_core_asleep_in_futex(struct core *c)
 		buf[n] = 0;
 		if (!strncmp(buf, "202 ", 4) && (mu_get_cr(&c->mu, MU_SIDE_B) & MU_CR_RIE(1)))
 			return;
-		if (now_ms() >= deadline)
+		if (sc_now_ms() >= deadline)
 			fail_msg("the core never went to sleep in futex(2): %s", buf);
 		sched_yield();
 	}
@@ -342,7 +240,7 @@ static void check_isolation(struct core *c)
 	DIR *dir;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)c->pid);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)c->p.pid);
 	dir = opendir(path);
 	assert_non_null(dir);
 	while ((e = readdir(dir))) {
@@ -359,7 +257,7 @@ static void check_isolation(struct core *c)
 	assert_int_equal(poll(&p, 1, 0), 1);
 	assert_true(p.revents & POLLHUP);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)c->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)c->p.pid);
 	f = fopen(path, "re");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -391,27 +289,28 @@ static void assert_no_report(struct core *c)
 {
 	struct mmamp_simcore_report r;
 
-	assert_int_equal(read_all(c->report_rd, &r, sizeof(r)), 0);
+	assert_int_equal(sc_read_all(c->p.report_rd, &r, sizeof(r), TIMEOUT_MS), 0);
 }
 
 static void assert_report(struct core *c, int signo, uint64_t addr)
 {
 	struct mmamp_simcore_report r;
 
-	assert_int_equal(read_all(c->report_rd, &r, sizeof(r)), sizeof(r));
+	assert_int_equal(sc_read_all(c->p.report_rd, &r, sizeof(r), TIMEOUT_MS), sizeof(r));
 	assert_int_equal(r.magic, MMAMP_SIMCORE_REPORT_MAGIC);
 	assert_int_equal(r.signo, signo);
 	assert_int_equal(r.addr, addr);
 	assert_true(r.pc >= MMAMP_SIM_CODE_TCM_DA && r.pc < MMAMP_SIM_DATA_TCM_DA);
 	if (signo == SIGSEGV)
 		assert_int_equal(r.code, SEGV_MAPERR);
-	assert_int_equal(read_all(c->report_rd, &r, sizeof(r)), 0); /* exactly one record */
+	/* exactly one record */
+	assert_int_equal(sc_read_all(c->p.report_rd, &r, sizeof(r), TIMEOUT_MS), 0);
 }
 
 static void assert_stderr_empty(struct core *c)
 {
 	char buf[256];
-	size_t n = read_all(c->stderr_rd, buf, sizeof(buf) - 1);
+	size_t n = sc_read_all(c->p.stderr_rd, buf, sizeof(buf) - 1, TIMEOUT_MS);
 
 	buf[n] = 0;
 	assert_string_equal(buf, "");
@@ -430,7 +329,7 @@ static void test_boot_sleep_wake_reply_exit(void **state)
 	mu_rmw_cr(&c.mu, MU_SIDE_A, MU_CR_RIE(1), 0);
 	spawn(&c, default_args(&c, args, sizeof(args), 1));
 
-	console_wait_for(&c, "hello from sim m4\n");
+	sc_console_wait_count(&c.p, "hello from sim m4\n", 1, TIMEOUT_MS);
 	wait_core_asleep_in_futex(&c);
 	check_isolation(&c);
 	assert_false(mu_doorbell_pending(&c.mu, MU_SIDE_A));
@@ -438,10 +337,10 @@ static void test_boot_sleep_wake_reply_exit(void **state)
 	assert_int_equal(mu_doorbell_send(&c.mu, MU_SIDE_A, 7, NULL), 0);
 	assert_int_equal(host_wait_doorbell(&c), 0);
 
-	status = wait_exit(&c);
+	status = sc_wait_exit(&c.p, TIMEOUT_MS);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_string_equal(c.console, "hello from sim m4\ndoorbell notifyid 7\nbye\n");
+	assert_string_equal(c.p.console, "hello from sim m4\ndoorbell notifyid 7\nbye\n");
 	assert_no_report(&c);
 	assert_stderr_empty(&c);
 	core_fini(&c);
@@ -460,10 +359,10 @@ static void test_doorbell_before_boot_is_level(void **state)
 	assert_int_equal(mu_doorbell_send(&c.mu, MU_SIDE_A, 0xBEEF, NULL), 0);
 	spawn(&c, default_args(&c, args, sizeof(args), 1));
 	assert_int_equal(host_wait_doorbell(&c), 0);
-	status = wait_exit(&c);
+	status = sc_wait_exit(&c.p, TIMEOUT_MS);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_non_null(strstr(c.console, "doorbell notifyid 48879\n"));
+	assert_non_null(strstr(c.p.console, "doorbell notifyid 48879\n"));
 	assert_no_report(&c);
 	core_fini(&c);
 }
@@ -480,11 +379,11 @@ static void test_crash_is_reported(void **state)
 	assert_int_equal(mu_doorbell_send(&c.mu, MU_SIDE_A, 1, NULL), 0);
 	spawn(&c, default_args(&c, args, sizeof(args), 1));
 	assert_int_equal(host_wait_doorbell(&c), 0);
-	status = wait_exit(&c);
+	status = sc_wait_exit(&c.p, TIMEOUT_MS);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 128 + SIGSEGV);
 	assert_report(&c, SIGSEGV, 0x40000000u);
-	assert_null(strstr(c.console, "bye"));
+	assert_null(strstr(c.p.console, "bye"));
 	assert_stderr_empty(&c);
 	core_fini(&c);
 }
@@ -498,11 +397,11 @@ static void test_ungranted_mu_faults(void **state)
 	(void)state;
 	core_init(&c, fw_hello_path);
 	spawn(&c, default_args(&c, args, sizeof(args), 0)); /* no --map for the MU */
-	status = wait_exit(&c);
+	status = sc_wait_exit(&c.p, TIMEOUT_MS);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 128 + SIGSEGV);
 	assert_report(&c, SIGSEGV, MMAMP_SIM_MU_DA + MU_MAGIC_OFFSET); /* mu_is_reset()'s load */
-	assert_string_equal(c.console, "hello from sim m4\n");
+	assert_string_equal(c.p.console, "hello from sim m4\n");
 	core_fini(&c);
 }
 
@@ -518,13 +417,13 @@ static void test_forbidden_syscall_is_reported(void **state)
 	assert_int_equal(mu_doorbell_send(&c.mu, MU_SIDE_A, 1, NULL), 0);
 	spawn(&c, default_args(&c, args, sizeof(args), 1));
 	assert_int_equal(host_wait_doorbell(&c), 0);
-	status = wait_exit(&c);
+	status = sc_wait_exit(&c.p, TIMEOUT_MS);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 128 + SIGSYS);
 	{
 		struct mmamp_simcore_report r;
 
-		assert_int_equal(read_all(c.report_rd, &r, sizeof(r)), sizeof(r));
+		assert_int_equal(sc_read_all(c.p.report_rd, &r, sizeof(r), TIMEOUT_MS), sizeof(r));
 		assert_int_equal(r.magic, MMAMP_SIMCORE_REPORT_MAGIC);
 		assert_int_equal(r.signo, SIGSYS);
 		assert_int_equal(r.aux, SYS_getpid);
@@ -541,15 +440,15 @@ static void expect_setup_failure(struct core *c, char **argv, const char *msg)
 	int status;
 
 	spawn(c, argv);
-	status = wait_exit(c);
-	n = read_all(c->stderr_rd, err, sizeof(err) - 1);
+	status = sc_wait_exit(&c->p, TIMEOUT_MS);
+	n = sc_read_all(c->p.stderr_rd, err, sizeof(err) - 1, TIMEOUT_MS);
 	err[n] = 0;
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), MMAMP_SIMCORE_EXIT_SETUP);
 	if (!strstr(err, msg))
 		fail_msg("stderr \"%s\" does not say \"%s\"", err, msg);
 	assert_non_null(strstr(err, "mmamp-simcore: "));
-	assert_string_equal(c->console, "");
+	assert_string_equal(c->p.console, "");
 	assert_no_report(c);
 }
 
