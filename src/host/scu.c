@@ -511,6 +511,25 @@ int mmamp_scu_assign_resource(const struct mmamp_scu *s, int caller, uint32_t rs
 		    "(%s): %s", pt_name(s->platform, cp), rsrc, what, reason);
 }
 
+/*
+ * The argument checks of assign_memreg and set_memreg_permissions, kept in one place so both
+ * reject a bad call in the same order with the same message: @caller (index into *@cp), the
+ * partition @pt they act for (index into *@pi), and @r of this platform.
+ */
+static int memreg_args(const struct mmamp_scu *s, int caller, size_t *cp, int pt, size_t *pi,
+		       const struct mmamp_region *r, struct mmamp_scu_denial *why)
+{
+	if (!scu_ok(s))
+		return deny_arg(why, "scu: not initialised");
+	if (!pt_index(s->platform, caller, cp))
+		return deny_arg(why, "scu: no partition %d", caller);
+	if (!pt_index(s->platform, pt, pi))
+		return deny_arg(why, "scu: no partition %d", pt);
+	if (!mmamp_platform_has_region(s->platform, r))
+		return deny_arg(why, "scu: region not of this platform");
+	return 0;
+}
+
 /* Common part of assign_memreg and set_memreg_permissions: @cp may manage @r? (lock held) */
 static int memreg_manage(const struct mmamp_scu *s, int caller, size_t cp,
 			 const struct mmamp_region *r, const char *action,
@@ -534,14 +553,9 @@ int mmamp_scu_assign_memreg(const struct mmamp_scu *s, int caller, const struct 
 	size_t cp, np;
 	int ret;
 
-	if (!scu_ok(s))
-		return deny_arg(why, "scu: not initialised");
-	if (!pt_index(s->platform, caller, &cp))
-		return deny_arg(why, "scu: no partition %d", caller);
-	if (!pt_index(s->platform, new_owner, &np))
-		return deny_arg(why, "scu: no partition %d", new_owner);
-	if (!mmamp_platform_has_region(s->platform, r))
-		return deny_arg(why, "scu: region not of this platform");
+	ret = memreg_args(s, caller, &cp, new_owner, &np, r, why);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&s->state->lock);
 	ret = memreg_manage(s, caller, cp, r, "assign", why);
 	if (!ret)
@@ -557,14 +571,9 @@ int mmamp_scu_set_memreg_permissions(const struct mmamp_scu *s, int caller,
 	size_t cp, pt;
 	int ret;
 
-	if (!scu_ok(s))
-		return deny_arg(why, "scu: not initialised");
-	if (!pt_index(s->platform, caller, &cp))
-		return deny_arg(why, "scu: no partition %d", caller);
-	if (!pt_index(s->platform, partition, &pt))
-		return deny_arg(why, "scu: no partition %d", partition);
-	if (!mmamp_platform_has_region(s->platform, r))
-		return deny_arg(why, "scu: region not of this platform");
+	ret = memreg_args(s, caller, &cp, partition, &pt, r, why);
+	if (ret)
+		return ret;
 	if (!mmamp_perm_valid(perm))
 		return deny_arg(why, "scu: invalid permission %u (one of 0 none, 4 r, 5 rx, 6 rw, "
 				"7 rwx)", perm);
