@@ -44,6 +44,14 @@
 #define MMAMP_VIRTIO_RING_F_INDIRECT_DESC    28u  /* bit number */
 #define MMAMP_VIRTIO_RING_F_EVENT_IDX        29u  /* bit number */
 
+/**
+ * MMAMP_HEARTBEAT_OFFSET - mmamp convention: in the region that holds the live resource table
+ * (i.MX `rsc-table`, 4 KiB, of which Linux uses the first 1 KiB), the u32 at this offset is the
+ * remote's heartbeat: the remote runtime increments it every main-loop turn, and the host's
+ * watchdog declares the core crashed when it stops moving. Linux ignores it.
+ */
+#define MMAMP_HEARTBEAT_OFFSET 0xFF0u
+
 /** Linux supports at most two vrings per vdev (remoteproc_virtio.c). */
 #define MMAMP_RSC_VDEV_MAX_VRINGS 2u
 /** Largest virtqueue size virtio allows. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * monitor.c — one thread per remote core that watches its simulated core process (pidfd) and
- * turns an unexpected end into remoteproc's crash handling (rproc_core_exited), the way a
- * watchdog or MMU-fault interrupt reaches rproc_report_crash() on the real chip.
+ * its heartbeat, and turns an unexpected end or a stopped heartbeat into remoteproc's crash
+ * handling (rproc_core_exited, rproc_watchdog_check), the way a watchdog or MMU-fault
+ * interrupt reaches rproc_report_crash() on the real chip.
  */
 #include "rproc_internal.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #define EV_STOP 0u
+#define WATCHDOG_TICK_MS 250 /* how often the heartbeat is looked at */
 #define EV_CORE 1u
 
 static void *monitor_thread(void *arg)
@@ -22,11 +24,13 @@ static void *monitor_thread(void *arg)
 	uint64_t v;
 
 	for (;;) {
-		int n = epoll_wait(r->epfd, &ev, 1, -1);
+		int n = epoll_wait(r->epfd, &ev, 1, WATCHDOG_TICK_MS);
 
-		if (n < 0 && errno == EINTR)
+		if (n == 0 || (n < 0 && errno == EINTR)) {
+			rproc_watchdog_check(r);
 			continue;
-		if (n <= 0 || ev.data.u32 == EV_STOP) {
+		}
+		if (n < 0 || ev.data.u32 == EV_STOP) {
 			if (read(r->evfd, &v, sizeof(v)) < 0)
 				v = 0;
 			return NULL;

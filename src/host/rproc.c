@@ -29,6 +29,10 @@
 #define EM_X86_64 62u
 #define RPMSG_FEATURES (1u << MMAMP_VIRTIO_RPMSG_F_NS)
 #define IRQ_POLL_NS 50000000ull /* the host thread re-checks its stop flag at least this often */
+/* A running core whose heartbeat has not moved for this long is declared crashed ("watchdog").
+ * The remote beats every main-loop turn (at least every 10 ms when idle) and on every wake-up
+ * of a blocking send (at least every second), so this leaves a wide margin. */
+#define WATCHDOG_MS 3000u
 
 const char *mmamp_rproc_state_str(enum mmamp_rproc_state s)
 {
@@ -59,6 +63,14 @@ static void set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s)
 	pthread_cond_broadcast(&r->changed);
 	if (r->h->events.state)
 		r->h->events.state(r->h->ctx, r, s);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* ---- loading ---- */
@@ -622,6 +634,9 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	memset(rt->host, 0, rt->r->size);
 	memcpy(rt->host, r->cached_table, r->table_size);
 	r->live_table = mmamp_shm_translate(&r->shm, r->core->rsc_table->da, r->table_size);
+	r->heartbeat = (uint32_t *)(void *)((uint8_t *)rt->host + MMAMP_HEARTBEAT_OFFSET);
+	r->hb_last = 0;
+	r->hb_when_ms = now_ms();
 	for (unsigned j = 0; j < 2; j++)
 		memset(host_region_of(r->h, r->vring_region[j])->host, 0, r->vring_region[j]->size);
 
@@ -719,6 +734,33 @@ void rproc_core_exited(struct mmamp_rproc *r)
 		rproc_recover_locked(r, err, sizeof(err));
 	pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&r->op_lock);
+}
+
+/*
+ * The watchdog (from the monitor thread, a few times a second): a running core whose heartbeat
+ * stopped moving — frozen, stuck with interrupts off, stopped by a debugger or SIGSTOP — is
+ * stopped by the host and then handled like any other crash (reason "watchdog: …").
+ */
+void rproc_watchdog_check(struct mmamp_rproc *r)
+{
+	uint64_t now = now_ms();
+	uint32_t beat;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->state == MMAMP_RPROC_RUNNING && r->pid && r->heartbeat && !r->fault_pending) {
+		beat = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
+		if (beat != r->hb_last) {
+			r->hb_last = beat;
+			r->hb_when_ms = now;
+		} else if (now - r->hb_when_ms >= WATCHDOG_MS) {
+			snprintf(r->crash_reason, sizeof(r->crash_reason),
+				 "watchdog: no heartbeat for %llu ms",
+				 (unsigned long long)(now - r->hb_when_ms));
+			r->fault_pending = true;
+			kill(r->pid, SIGKILL); /* the monitor sees it end: crashed, recovery */
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
 }
 
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen)

@@ -44,7 +44,10 @@ struct mmamp_rproc {
 	bool irq_running;
 	bool irq_stop;
 	bool poll_pending;
-	bool fault_pending; /* the host stopped the core because its vdev broke */
+	bool fault_pending; /* the host stopped the core itself (vdev broke, watchdog) */
+	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
+	uint32_t hb_last;
+	uint64_t hb_when_ms;
 	struct mmamp_shm shm;
 	void *live_table;
 	struct mmamp_fw_rsc_vdev *vdev;
@@ -63,6 +66,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 		 char *err, size_t errlen);
 void rproc_destroy(struct mmamp_rproc *r);
 void rproc_core_exited(struct mmamp_rproc *r);
+void rproc_watchdog_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 
 /* channels.c */

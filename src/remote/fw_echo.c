@@ -254,6 +254,7 @@ int fw_main(void)
 	cfg.polled = FW_POLLED_MODE;
 	cfg.tick_us = MMAMP_REMOTE_TICK_US;
 	cfg.on_event = on_event;
+	cfg.heartbeat = (uint32_t *)(uintptr_t)(FW_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
 	ret = mmamp_remote_init(&remote, &cfg);
 	rdev = mmamp_remote_rpmsg(&remote);
 	/* Endpoints are announced newest first: create them in reverse so the TTY goes first. */

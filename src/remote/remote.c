@@ -53,6 +53,13 @@ static uint64_t rt_now_us(void *ctx)
 	return r->db->now_us(r->db_ctx);
 }
 
+/* I am alive: the host's watchdog watches this word move. */
+static void beat(struct mmamp_remote *r)
+{
+	if (r->heartbeat)
+		__atomic_store_n(r->heartbeat, ++r->beats, __ATOMIC_RELAXED);
+}
+
 /*
  * A blocking send waits here for the host to give TX buffers back (the core has asked it to
  * ring when it does). A flag left over from an earlier doorbell only ends this wait early: it
@@ -66,6 +73,7 @@ static int rt_wait(void *ctx, uint32_t timeout_us)
 	uint32_t notifyid, spins;
 	int ret;
 
+	beat(r); /* a send blocked on a slow host is alive, not hung */
 	if (take_flag(r))
 		return 0;
 	if (!r->polled) {
@@ -104,6 +112,7 @@ int mmamp_remote_init(struct mmamp_remote *r, const struct mmamp_remote_config *
 	r->ctx = cfg->ctx;
 	r->tick_us = cfg->tick_us;
 	r->polled = cfg->polled;
+	r->heartbeat = cfg->heartbeat;
 	r->ops.notify = rt_notify;
 	r->ops.wait = rt_wait;
 	r->ops.now_us = cfg->db->now_us ? rt_now_us : NULL;
@@ -164,6 +173,7 @@ int mmamp_remote_poll_once(struct mmamp_remote *r)
 {
 	uint32_t notifyid;
 
+	beat(r);
 	if (r->polled && r->db->take(r->db_ctx, &notifyid) == 0) {
 		note_doorbell(r, notifyid);
 		__atomic_store_n(&r->flagged, 1u, __ATOMIC_RELAXED);

@@ -86,6 +86,9 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  * @polled:   spin on the doorbell status instead of sleeping (no interrupt is enabled).
  * @tick_us:  interrupt mode: longest sleep before the status is re-read (0: until a doorbell).
  * @on_event, @ctx: link and error events (optional).
+ * @heartbeat: a shared word the runtime increments every main-loop turn and every wake-up of a
+ *            blocking send, for the host's watchdog (optional; mmamp puts it at
+ *            MMAMP_HEARTBEAT_OFFSET in the live table's region).
  */
 struct mmamp_remote_config {
 	const struct mmamp_shm *shm;
@@ -96,6 +99,7 @@ struct mmamp_remote_config {
 	uint32_t tick_us;
 	mmamp_remote_event_fn on_event;
 	void *ctx;
+	uint32_t *heartbeat;
 };
 
 /**
@@ -123,6 +127,8 @@ struct mmamp_remote {
 	mmamp_remote_event_fn on_event;
 	void *ctx;
 	volatile uint32_t flagged; /* set by the ISR, cleared by the main loop */
+	uint32_t *heartbeat;
+	uint32_t beats;
 	uint32_t tick_us;
 	uint32_t idle; /* turns without a poll since the last one */
 	int last_error;

@@ -343,6 +343,27 @@ static void kill_9_crashes_and_recovers(void **state)
 	mmamp_channel_put(tty);
 }
 
+static void frozen_core_misses_its_heartbeat_and_recovers(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+	char reason[256];
+	unsigned int mark;
+	int pid;
+
+	start_fw(w, "fw_echo");
+	pid = mmamp_rproc_pid(w->m4);
+	mark = states.n;
+	assert_int_equal(kill(pid, SIGSTOP), 0); /* alive, but frozen */
+	assert_int_equal(states_wait(mark, MMAMP_RPROC_CRASHED, MMAMP_RPROC_RUNNING), 0);
+	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+	assert_non_null(strstr(reason, "watchdog: no heartbeat for"));
+	assert_int_not_equal(mmamp_rproc_pid(w->m4), pid);
+	tty = channel(w, TTY);
+	echo_n(tty, 10);
+	mmamp_channel_put(tty);
+}
+
 static void mmu_fault_without_recovery_stays_crashed(void **state)
 {
 	struct world *w = *state;
@@ -394,6 +415,7 @@ int main(void)
 		T(lifecycle_errors_are_the_kernels),
 		T(scu_denies_a_segment_outside_the_partition),
 		T(kill_9_crashes_and_recovers),
+		T(frozen_core_misses_its_heartbeat_and_recovers),
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
 	};
