@@ -26,9 +26,8 @@ static bool feature(uint32_t features, unsigned int bit)
 	return (features >> bit) & 1u;
 }
 
-static uint8_t *host_buf(const struct mmamp_rpmsg_dev *rdev, uint8_t *pool, uint16_t head)
+static uint8_t *host_buf(uint8_t *pool, uint16_t head)
 {
-	(void)rdev;
 	return pool + (size_t)head * MMAMP_RPMSG_BUF_SIZE;
 }
 
@@ -180,7 +179,7 @@ static int host_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 		if (ret)
 			return ret == -MMAMP_EAGAIN ? -MMAMP_ENOBUFS : ret;
 	}
-	s->hdr = (struct mmamp_rpmsg_hdr *)(void *)host_buf(rdev, rdev->tx_pool, s->head);
+	s->hdr = (struct mmamp_rpmsg_hdr *)(void *)host_buf(rdev->tx_pool, s->head);
 	s->cap = MMAMP_RPMSG_BUF_SIZE;
 	return 0;
 }
@@ -512,7 +511,7 @@ static bool deliver(struct mmamp_rpmsg_dev *rdev, struct mmamp_rpmsg_hdr *h, uin
 
 static int host_rx_repost(struct mmamp_rpmsg_dev *rdev, uint16_t head)
 {
-	uint8_t *b = host_buf(rdev, rdev->rx_pool, head);
+	uint8_t *b = host_buf(rdev->rx_pool, head);
 
 	return mmamp_vq_add(&rdev->rvq, head, mmamp_shm_da_of(&rdev->shm, b),
 			    MMAMP_RPMSG_BUF_SIZE, true);
@@ -529,7 +528,7 @@ static int host_rx_one(struct mmamp_rpmsg_dev *rdev)
 		return ret;
 	if (head >= rdev->nbufs) /* in flight, so ours — but never posted by init: impossible */
 		return -MMAMP_EIO;
-	b = host_buf(rdev, rdev->rx_pool, head);
+	b = host_buf(rdev->rx_pool, head);
 	MMAMP_CACHE_INVALIDATE(b, len);
 	if (deliver(rdev, (struct mmamp_rpmsg_hdr *)(void *)b, len, head))
 		return 0;

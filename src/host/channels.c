@@ -214,17 +214,6 @@ struct mmamp_channel *mmamp_rproc_find_channel(struct mmamp_rproc *r, const char
 	return ch;
 }
 
-static void deadline_in(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, int timeout_ms)
 {
 	struct mmamp_rproc *r = ch->r;
@@ -235,7 +224,7 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 	if (len > MMAMP_RPMSG_MTU)
 		return -EMSGSIZE;
 	if (timeout_ms > 0)
-		deadline_in(&end, timeout_ms);
+		rproc_deadline(&end, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	/* From a receive callback (the host thread) we cannot wait for the host thread. */
 	in_irq = r->irq_running && pthread_equal(pthread_self(), r->irq);

@@ -65,6 +65,17 @@ static void set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s)
 		r->h->events.state(r->h->ctx, r, s);
 }
 
+void rproc_deadline(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -152,6 +163,13 @@ static int handle_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *v, unsig
 		return fail(err, errlen, -ENOEXEC,
 			    "resource table: vdev %u: num_of_vrings %u, RPMsg needs 2", idx,
 			    v->num_of_vrings);
+	/* One geometry for both rings: the host sets them up alike (Linux only warns, then
+	 * misbehaves), so a table that disagrees with itself is refused here. */
+	if (v->vring[1].num != v->vring[0].num || v->vring[1].align != v->vring[0].align)
+		return fail(err, errlen, -ENOEXEC,
+			    "resource table: vdev %u: vring 1 (num %u, align %#x) differs from "
+			    "vring 0 (num %u, align %#x)", idx, v->vring[1].num, v->vring[1].align,
+			    v->vring[0].num, v->vring[0].align);
 	for (unsigned j = 0; j < 2; j++) {
 		const struct mmamp_region *reg = NULL;
 		uint32_t size = mmamp_vring_size(v->vring[j].num, v->vring[j].align);
@@ -495,9 +513,8 @@ static void *irq_thread(void *arg)
 
 	while (!__atomic_load_n(&r->irq_stop, __ATOMIC_ACQUIRE)) {
 		seq = mu_irq_seq(mu, MU_SIDE_A);
-		if (mu_doorbell_recv(mu, MU_SIDE_A, &id) == 0 || r->poll_pending) {
+		if (mu_doorbell_recv(mu, MU_SIDE_A, &id) == 0) {
 			pthread_mutex_lock(&r->lock);
-			r->poll_pending = false;
 			if (r->state == MMAMP_RPROC_RUNNING)
 				rproc_rpmsg_poll(r);
 			pthread_cond_broadcast(&r->tx_space);
@@ -830,6 +847,8 @@ int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word)
 	char err[256];
 	int ret = 0;
 
+	if (!word)
+		return -EINVAL;
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (!strcmp(word, "enabled") || !strcmp(word, "enabled\n")) {
@@ -919,13 +938,7 @@ int mmamp_rproc_wait(struct mmamp_rproc *r, enum mmamp_rproc_state state, const 
 	struct timespec end;
 	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	rproc_deadline(&end, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	while (r->state != state || (channel && !rproc_channel_find_locked(r, channel))) {
 		if (pthread_cond_timedwait(&r->changed, &r->lock, &end) == ETIMEDOUT) {

@@ -6,6 +6,8 @@
 #ifndef MMAMP_RPROC_INTERNAL_H
 #define MMAMP_RPROC_INTERNAL_H
 
+#include <time.h>
+
 #include "host_internal.h"
 
 struct mmamp_rproc {
@@ -43,7 +45,6 @@ struct mmamp_rproc {
 	pthread_t irq;
 	bool irq_running;
 	bool irq_stop;
-	bool poll_pending;
 	bool fault_pending; /* the host stopped the core itself (vdev broke, watchdog) */
 	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
 	uint32_t hb_last;
@@ -68,6 +69,8 @@ void rproc_destroy(struct mmamp_rproc *r);
 void rproc_core_exited(struct mmamp_rproc *r);
 void rproc_watchdog_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
+/* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
+void rproc_deadline(struct timespec *ts, int ms);
 
 /* channels.c */
 void rproc_ns_bind(struct mmamp_rpmsg_dev *rdev, const char *name, uint32_t addr,

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "mmamp/elf_loader.h"
 #include "mmamp/host/rproc.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
@@ -257,27 +258,90 @@ static void lifecycle_errors_are_the_kernels(void **state)
 	assert_int_equal(mmamp_rproc_set_recovery(w->m4, "maybe"), -EINVAL);
 	assert_string_equal(mmamp_rproc_state_str(MMAMP_RPROC_CRASHED), "crashed");
 	assert_string_equal(mmamp_rproc_state_str((enum mmamp_rproc_state)42), "invalid");
+	assert_int_equal(mmamp_rproc_set_recovery(w->m4, NULL), -EINVAL);
 }
 
-/* Copy fw_echo into a private firmware directory with its first PT_LOAD moved to @paddr. */
-static void write_moved_firmware(struct world *w, uint64_t paddr)
+/* fw_echo's bytes, to be damaged by a test. */
+static uint8_t *read_fw_echo(size_t *size)
 {
-	char src[4200], dst[4200];
+	char path[4200];
 	uint8_t *img;
-	uint64_t phoff;
 	FILE *f;
-	long size;
+	long n;
 
-	snprintf(src, sizeof(src), "%s/fw_echo", MMAMP_FIRMWARE_DIR);
-	f = fopen(src, "rb");
+	snprintf(path, sizeof(path), "%s/fw_echo", MMAMP_FIRMWARE_DIR);
+	f = fopen(path, "rb");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
-	size = ftell(f);
+	n = ftell(f);
 	rewind(f);
-	img = malloc((size_t)size);
-	assert_int_equal(fread(img, 1, (size_t)size, f), (size_t)size);
+	img = malloc((size_t)n);
+	assert_int_equal(fread(img, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	memcpy(&phoff, img + 0x20, 8);                /* e_phoff (ELF64) */
+	*size = (size_t)n;
+	return img;
+}
+
+/*
+ * Put @img (@size bytes) as firmware @name into a private firmware directory and reopen the host
+ * on it; the core is left offline with that firmware set.
+ */
+static void install_firmware(struct world *w, const char *name, const uint8_t *img, size_t size)
+{
+	struct mmamp_host_config cfg = { 0 };
+	char path[4200], err[512];
+	FILE *f;
+
+	snprintf(w->fwdir, sizeof(w->fwdir), "%s/fw", w->runtime);
+	mkdir(w->fwdir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", w->fwdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(img, 1, size, f), size);
+	fclose(f);
+	mmamp_host_close(w->h);
+	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	cfg.runtime_dir = w->runtime;
+	cfg.firmware_path = w->fwdir;
+	cfg.simcore = MMAMP_SIMCORE;
+	cfg.events = &events;
+	assert_int_equal(mmamp_host_open(&w->h, &cfg, err, sizeof(err)), 0);
+	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
+	assert_int_equal(mmamp_rproc_set_firmware(w->m4, name), 0);
+}
+
+/* Start must fail with @ret and an error containing @text, leaving the core untouched. */
+static void start_fails(struct world *w, int ret, const char *text)
+{
+	char err[512];
+
+	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), ret);
+	if (!strstr(err, text))
+		fail_msg("error \"%s\" does not say \"%s\"", err, text);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	assert_int_equal(mmamp_rproc_pid(w->m4), 0);
+}
+
+/* Offset of fw_echo's .resource_table in the file. */
+static size_t rsc_table_offset(const uint8_t *img, size_t size)
+{
+	struct mmamp_elf_image elf;
+	const void *table;
+	size_t tsize;
+
+	assert_int_equal(mmamp_elf_parse(&elf, img, size, NULL), 0);
+	assert_int_equal(mmamp_elf_find_rsc_table(&elf, &table, &tsize, NULL, NULL), 0);
+	return (size_t)((const uint8_t *)table - img);
+}
+
+static void scu_denies_a_segment_outside_the_partition(void **state)
+{
+	struct world *w = *state;
+	uint64_t phoff, paddr = 0x1FF00000; /* just below the code TCM: nobody's memory */
+	size_t size;
+	uint8_t *img = read_fw_echo(&size);
+
+	memcpy(&phoff, img + 0x20, 8);                    /* e_phoff (ELF64) */
 	for (unsigned int i = 0;; i++) {
 		uint32_t type;
 
@@ -287,35 +351,36 @@ static void write_moved_firmware(struct world *w, uint64_t paddr)
 			break;
 		}
 	}
-	snprintf(w->fwdir, sizeof(w->fwdir), "%s/fw", w->runtime);
-	mkdir(w->fwdir, 0755);
-	snprintf(dst, sizeof(dst), "%s/fw_moved", w->fwdir);
-	f = fopen(dst, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(img, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
+	install_firmware(w, "fw_moved", img, size);
+	start_fails(w, -EACCES, "scu: partition \"apu\" may not write 0x1ff00000");
 	free(img);
 }
 
-static void scu_denies_a_segment_outside_the_partition(void **state)
+static void malformed_firmware_is_refused_with_its_reason(void **state)
 {
 	struct world *w = *state;
-	struct mmamp_host_config cfg = { 0 };
-	char err[512];
+	size_t size, off;
+	uint8_t *img = read_fw_echo(&size);
+	uint32_t v;
 
-	write_moved_firmware(w, 0x1FF00000); /* just below the code TCM: nobody's memory */
-	mmamp_host_close(w->h);
-	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
-	cfg.runtime_dir = w->runtime;
-	cfg.firmware_path = w->fwdir;
-	cfg.simcore = MMAMP_SIMCORE;
-	assert_int_equal(mmamp_host_open(&w->h, &cfg, err, sizeof(err)), 0);
-	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
-	assert_int_equal(mmamp_rproc_set_firmware(w->m4, "fw_moved"), 0);
-	assert_int_equal(mmamp_rproc_start(w->m4, err, sizeof(err)), -EACCES);
-	assert_non_null(strstr(err, "scu: partition \"apu\" may not write 0x1ff00000"));
-	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
-	assert_int_equal(mmamp_rproc_pid(w->m4), 0);
+	off = rsc_table_offset(img, size);
+	/* a resource table of version 2 */
+	v = 2;
+	memcpy(img + off, &v, 4);
+	install_firmware(w, "fw_ver2", img, size);
+	start_fails(w, -ENOEXEC, "ver 2");
+	v = 1;
+	memcpy(img + off, &v, 4);
+	/* vring 1 with another size than vring 0 (table: vdev body at 0x18, vrings 0x30/0x44) */
+	v = 128;
+	memcpy(img + off + 0x44 + 8, &v, 4);
+	install_firmware(w, "fw_vrings", img, size);
+	start_fails(w, -ENOEXEC, "vring 1 (num 128, align 0x1000) differs from vring 0");
+	/* not an ELF at all: the first 100 bytes with a bad magic */
+	img[1] = 'X';
+	install_firmware(w, "fw_junk", img, 100);
+	start_fails(w, -ENOEXEC, "fw_junk");
+	free(img);
 }
 
 static void kill_9_crashes_and_recovers(void **state)
@@ -414,6 +479,7 @@ int main(void)
 		T(boots_announces_and_echoes),
 		T(lifecycle_errors_are_the_kernels),
 		T(scu_denies_a_segment_outside_the_partition),
+		T(malformed_firmware_is_refused_with_its_reason),
 		T(kill_9_crashes_and_recovers),
 		T(frozen_core_misses_its_heartbeat_and_recovers),
 		T(mmu_fault_without_recovery_stays_crashed),

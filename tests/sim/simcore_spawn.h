@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "port_sim.h"
 #include "simcore.h"
 
 #define SC_MAX_MAPS      12
@@ -255,6 +256,26 @@ static inline void sc_close(struct sc_proc *p)
 	close(p->console_rd);
 	close(p->report_rd);
 	close(p->stderr_rd);
+}
+
+/*
+ * The ELF loader's map callback for a test playing the host: device address → our mapping of
+ * the code TCM (@code) or data TCM (@data); anything else is refused as the SCU would.
+ */
+static inline int sc_map_tcm(uint8_t *code, uint8_t *data, uint64_t da, uint64_t memsz,
+			     void **local)
+{
+	if (da >= MMAMP_SIM_CODE_TCM_DA && memsz <= MMAMP_SIM_CODE_TCM_SIZE &&
+	    da - MMAMP_SIM_CODE_TCM_DA <= MMAMP_SIM_CODE_TCM_SIZE - memsz) {
+		*local = code + (da - MMAMP_SIM_CODE_TCM_DA);
+		return 0;
+	}
+	if (da >= MMAMP_SIM_DATA_TCM_DA && memsz <= MMAMP_SIM_DATA_TCM_SIZE &&
+	    da - MMAMP_SIM_DATA_TCM_DA <= MMAMP_SIM_DATA_TCM_SIZE - memsz) {
+		*local = data + (da - MMAMP_SIM_DATA_TCM_DA);
+		return 0;
+	}
+	return -EACCES;
 }
 
 #endif /* MMAMP_TESTS_SIMCORE_SPAWN_H */

@@ -214,17 +214,7 @@ static int map_tcm(void *ctx, uint64_t da, uint64_t memsz, void **local)
 {
 	struct host *h = ctx;
 
-	if (da >= MMAMP_SIM_CODE_TCM_DA && memsz <= MMAMP_SIM_CODE_TCM_SIZE &&
-	    da - MMAMP_SIM_CODE_TCM_DA <= MMAMP_SIM_CODE_TCM_SIZE - memsz) {
-		*local = h->tcml + (da - MMAMP_SIM_CODE_TCM_DA);
-		return 0;
-	}
-	if (da >= MMAMP_SIM_DATA_TCM_DA && memsz <= MMAMP_SIM_DATA_TCM_SIZE &&
-	    da - MMAMP_SIM_DATA_TCM_DA <= MMAMP_SIM_DATA_TCM_SIZE - memsz) {
-		*local = h->tcmu + (da - MMAMP_SIM_DATA_TCM_DA);
-		return 0;
-	}
-	return -MMAMP_EACCES;
+	return sc_map_tcm(h->tcml, h->tcmu, da, memsz, local);
 }
 
 static void map_into_window(struct host *h, int fd, uint32_t da, uint32_t size)

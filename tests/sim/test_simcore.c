@@ -60,17 +60,7 @@ static int map_tcm(void *ctx, uint64_t da, uint64_t memsz, void **local)
 {
 	struct core *c = ctx;
 
-	if (da >= MMAMP_SIM_CODE_TCM_DA && memsz <= MMAMP_SIM_CODE_TCM_SIZE &&
-	    da - MMAMP_SIM_CODE_TCM_DA <= MMAMP_SIM_CODE_TCM_SIZE - memsz) {
-		*local = c->code + (da - MMAMP_SIM_CODE_TCM_DA);
-		return 0;
-	}
-	if (da >= MMAMP_SIM_DATA_TCM_DA && memsz <= MMAMP_SIM_DATA_TCM_SIZE &&
-	    da - MMAMP_SIM_DATA_TCM_DA <= MMAMP_SIM_DATA_TCM_SIZE - memsz) {
-		*local = c->data + (da - MMAMP_SIM_DATA_TCM_DA);
-		return 0;
-	}
-	return -MMAMP_EACCES;
+	return sc_map_tcm(c->code, c->data, da, memsz, local);
 }
 
 /* Create the memories, load @fw into them (checking it is shaped like an M4 image), reset the MU. */
