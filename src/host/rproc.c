@@ -505,6 +505,20 @@ static void reap_core(struct mmamp_rproc *r, bool expected)
 
 /* ---- the host thread: doorbells in, messages delivered ---- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void note_doorbell(struct mmamp_rproc *r)
+{
+	__atomic_store_n(&r->t_doorbell_ns, now_ns(), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->n_doorbells, 1, __ATOMIC_RELAXED);
+}
+
 static void *irq_thread(void *arg)
 {
 	struct mmamp_rproc *r = arg;
@@ -514,6 +528,7 @@ static void *irq_thread(void *arg)
 	while (!__atomic_load_n(&r->irq_stop, __ATOMIC_ACQUIRE)) {
 		seq = mu_irq_seq(mu, MU_SIDE_A);
 		if (mu_doorbell_recv(mu, MU_SIDE_A, &id) == 0) {
+			note_doorbell(r);
 			pthread_mutex_lock(&r->lock);
 			if (r->state == MMAMP_RPROC_RUNNING)
 				rproc_rpmsg_poll(r);
@@ -545,6 +560,8 @@ static int host_notify(void *ctx, uint32_t notifyid)
 		return -MMAMP_EINVAL;
 	if (!(mu_get_sr(mu, MU_SIDE_A) & MU_SR_TE(MU_DOORBELL_CHANNEL)))
 		return 0;
+	__atomic_store_n(&r->t_kick_ns, now_ns(), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->n_kicks, 1, __ATOMIC_RELAXED);
 	mu_write_tr(mu, MU_SIDE_A, MU_DOORBELL_CHANNEL, notifyid << MU_DOORBELL_SHIFT);
 	return 0;
 }
@@ -902,7 +919,8 @@ int mmamp_rproc_poll(struct mmamp_rproc *r)
 	if (r->state != MMAMP_RPROC_RUNNING) {
 		ret = -EINVAL;
 	} else {
-		mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id);
+		if (mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id) == 0)
+			note_doorbell(r);
 		rproc_rpmsg_poll(r);
 		pthread_cond_broadcast(&r->tx_space);
 	}
@@ -920,6 +938,14 @@ int mmamp_rproc_wait_doorbell(struct mmamp_rproc *r, unsigned int timeout_us)
 	if (r->h->polling)
 		return -EINVAL; /* no interrupt to sleep on: poll */
 	return mu_host_wait_line(mu, MU_SIDE_A, seq, (uint64_t)timeout_us * 1000u);
+}
+
+void mmamp_rproc_times(struct mmamp_rproc *r, struct mmamp_rproc_times *t)
+{
+	t->kick_ns = __atomic_load_n(&r->t_kick_ns, __ATOMIC_RELAXED);
+	t->doorbell_ns = __atomic_load_n(&r->t_doorbell_ns, __ATOMIC_RELAXED);
+	t->kicks = __atomic_load_n(&r->n_kicks, __ATOMIC_RELAXED);
+	t->doorbells = __atomic_load_n(&r->n_doorbells, __ATOMIC_RELAXED);
 }
 
 int mmamp_rproc_pid(struct mmamp_rproc *r)

@@ -57,6 +57,12 @@ struct mmamp_rproc {
 	uint16_t *tx_free;
 	struct mmamp_channel *channels;
 
+	/* doorbell timestamps (mmamp_rproc_times), written with relaxed atomics */
+	uint64_t t_kick_ns;
+	uint64_t t_doorbell_ns;
+	uint64_t n_kicks;
+	uint64_t n_doorbells;
+
 	/* monitor */
 	pthread_t monitor;
 	int epfd;

@@ -144,6 +144,24 @@ int mmamp_rproc_poll(struct mmamp_rproc *r);
  */
 int mmamp_rproc_wait_doorbell(struct mmamp_rproc *r, unsigned int timeout_us);
 
+/**
+ * struct mmamp_rproc_times - when this core's doorbells last moved, for MeasureMan's sections
+ * (timestamp point 3 of the paper's Fig. 4), CLOCK_MONOTONIC in ns.
+ * @kick_ns:     the host last rang the core (just before the doorbell register write).
+ * @doorbell_ns: the host last took a doorbell from the core (the "ISR" entry: host thread, or
+ *               mmamp_rproc_poll() with @caller_polls).
+ * @kicks, @doorbells: how many of each so far (a coalesced kick is not counted: no ring).
+ */
+struct mmamp_rproc_times {
+	uint64_t kick_ns;
+	uint64_t doorbell_ns;
+	uint64_t kicks;
+	uint64_t doorbells;
+};
+
+/** mmamp_rproc_times() - a snapshot of the doorbell timestamps (lock-free, any thread). */
+void mmamp_rproc_times(struct mmamp_rproc *r, struct mmamp_rproc_times *t);
+
 /** mmamp_rproc_pid() - the simulated core's process id (0 when not running). */
 int mmamp_rproc_pid(struct mmamp_rproc *r);
 
