@@ -170,20 +170,18 @@ void rproc_channels_free(struct mmamp_rproc *r)
 }
 
 /* The host thread's work after a doorbell. A broken vdev is a crash: the core is stopped and
- * remoteproc recovers it (the monitor sees the process end). Lock held. */
+ * remoteproc recovers it (rproc_report_crash). Lock held. */
 void rproc_rpmsg_poll(struct mmamp_rproc *r)
 {
 	struct mmamp_diag d;
 	char text[200];
 	int ret = mmamp_rpmsg_poll(&r->rdev);
 
-	if (ret != -MMAMP_EIO || r->fault_pending || !r->pid)
+	if (ret != -MMAMP_EIO || r->fault_pending || !r->powered)
 		return;
 	mmamp_rpmsg_fault(&r->rdev, &d);
 	mmamp_diag_format(&d, text, sizeof(text));
-	snprintf(r->crash_reason, sizeof(r->crash_reason), "fatal error: vdev broken: %s", text);
-	r->fault_pending = true;
-	kill(r->pid, SIGKILL);
+	rproc_report_crash(r, "fatal error: vdev broken: %s", text);
 }
 
 size_t mmamp_rproc_channels(struct mmamp_rproc *r, struct mmamp_channel **out, size_t max)

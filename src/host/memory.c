@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * memory.c — the platform's memory as files: one file per region and per MU page under
+ * memory.c — the platform's memory as files: one file per region (or per group of regions that
+ * name the same "file", each at its offset: QEMU's main RAM) and per MU page under
  * <runtime>/shm, created at their sizes, mapped by the host where its partition may access them,
  * and laid out contiguously (by device address) for a core's RPMsg window.
  */
@@ -39,6 +40,20 @@ static int open_backing(struct mmamp_host *h, const char *name, uint64_t size, b
 	return fd;
 }
 
+/* The size of a region's backing file: the end of the last region it holds. */
+static uint64_t backing_size(const struct mmamp_platform *p, const struct mmamp_region *r)
+{
+	uint64_t size = 0;
+
+	for (size_t i = 0; i < p->nregions; i++) {
+		const struct mmamp_region *o = &p->regions[i];
+
+		if (!strcmp(o->file, r->file) && o->file_offset + o->size > size)
+			size = o->file_offset + o->size;
+	}
+	return size;
+}
+
 int host_memory_open(struct mmamp_host *h, char *err, size_t errlen)
 {
 	const struct mmamp_platform *p = &h->plat;
@@ -53,7 +68,7 @@ int host_memory_open(struct mmamp_host *h, char *err, size_t errlen)
 		unsigned perm;
 
 		hr->r = &p->regions[i];
-		hr->fd = open_backing(h, hr->r->name, hr->r->size, &fresh, err, errlen);
+		hr->fd = open_backing(h, hr->r->file, backing_size(p, hr->r), &fresh, err, errlen);
 		if (hr->fd < 0)
 			return -EIO;
 		perm = mmamp_scu_memreg_perm(&h->scu, hr->r, h->apu);
@@ -61,7 +76,7 @@ int host_memory_open(struct mmamp_host *h, char *err, size_t errlen)
 			continue; /* the host may not look at it: it does not map it */
 		hr->host = mmap(NULL, hr->r->size,
 				PROT_READ | ((perm & MMAMP_PERM_W) ? PROT_WRITE : 0), MAP_SHARED,
-				hr->fd, 0);
+				hr->fd, (off_t)hr->r->file_offset);
 		if (hr->host == MAP_FAILED) {
 			hr->host = NULL;
 			snprintf(err, errlen, "region %s: mmap: %s", hr->r->name, strerror(errno));
@@ -158,7 +173,7 @@ int host_rpmsg_window_map(struct mmamp_host *h, const struct mmamp_core *c,
 		void *at = base + (list[i]->da - lo);
 
 		if (mmap(at, list[i]->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, hr->fd,
-			 0) == MAP_FAILED) {
+			 (off_t)list[i]->file_offset) == MAP_FAILED) {
 			snprintf(err, errlen, "region %s: mmap into the RPMsg window: %s",
 				 list[i]->name, strerror(errno));
 			munmap(base, hi - lo);

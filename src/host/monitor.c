@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * monitor.c — one thread per remote core that watches its simulated core process (pidfd) and
- * its heartbeat, and turns an unexpected end or a stopped heartbeat into remoteproc's crash
- * handling (rproc_core_exited, rproc_watchdog_check), the way a watchdog or MMU-fault
- * interrupt reaches rproc_report_crash() on the real chip.
+ * monitor.c — one thread per remote core that watches the process playing it (the backend's
+ * death fd), its heartbeat, and crash reports (rproc_report_crash), and turns each into
+ * remoteproc's crash handling (rproc_core_exited, rproc_watchdog_check) — the kernel's crash
+ * work, which a watchdog or MMU-fault interrupt queues on the real chip.
  */
 #include "rproc_internal.h"
 
@@ -16,6 +16,7 @@
 #define EV_STOP 0u
 #define WATCHDOG_TICK_MS 250 /* how often the heartbeat is looked at */
 #define EV_CORE 1u
+#define EV_CRASH 2u
 
 static void *monitor_thread(void *arg)
 {
@@ -35,17 +36,23 @@ static void *monitor_thread(void *arg)
 				v = 0;
 			return NULL;
 		}
-		rproc_core_exited(r);
+		if (ev.data.u32 == EV_CRASH && read(r->crashfd, &v, sizeof(v)) < 0)
+			v = 0;
+		rproc_core_exited(r, ev.data.u32 == EV_CRASH);
 	}
 }
 
 int rproc_monitor_start(struct mmamp_rproc *r)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_STOP };
+	struct epoll_event crash = { .events = EPOLLIN, .data.u32 = EV_CRASH };
 
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	r->evfd = eventfd(0, EFD_CLOEXEC);
-	if (r->epfd < 0 || r->evfd < 0 || epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev))
+	r->crashfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->epfd < 0 || r->evfd < 0 || r->crashfd < 0 ||
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) ||
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->crashfd, &crash))
 		return -errno;
 	return -pthread_create(&r->monitor, NULL, monitor_thread, r);
 }
@@ -54,9 +61,20 @@ int rproc_monitor_start(struct mmamp_rproc *r)
 void rproc_monitor_watch(struct mmamp_rproc *r)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u32 = EV_CORE };
+	int fd = r->bk->death_fd(r);
 
-	if (r->pidfd >= 0)
-		epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->pidfd, &ev);
+	/* a backend whose death fd outlives a power cycle (qemu) re-arms it */
+	if (fd >= 0 && epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev) && errno == EEXIST)
+		epoll_ctl(r->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+/* A crash was reported (lock held): wake the monitor, which handles it without the lock. */
+void rproc_monitor_crash(struct mmamp_rproc *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->crashfd, &one, sizeof(one)) < 0)
+		return; /* already signalled: the counter is non-zero */
 }
 
 void rproc_monitor_stop(struct mmamp_rproc *r)
@@ -67,4 +85,5 @@ void rproc_monitor_stop(struct mmamp_rproc *r)
 		pthread_join(r->monitor, NULL);
 	close(r->epfd);
 	close(r->evfd);
+	close(r->crashfd);
 }

@@ -503,17 +503,72 @@ static int load_grants(struct loader *l, int node, struct mmamp_region *r)
 }
 
 static int unique_shm_name(struct loader *l, int node, const char *name, size_t nregions,
-			   size_t nmus)
+			   size_t nmus, bool is_mu)
 {
 	size_t j;
 
 	for (j = 0; j < nregions; j++) {
-		if (!strcmp(l->p->regions[j].name, name))
+		const struct mmamp_region *r = &l->p->regions[j];
+
+		if (!strcmp(r->name, name))
 			return fail(l, node, "duplicate name \"%s\" (a region has it)", name);
+		/* an MU page is a file of its own: it may not be a region's backing file */
+		if (is_mu && !strcmp(r->file, name))
+			return fail(l, node, "duplicate name \"%s\" (a region's file)", name);
 	}
 	for (j = 0; j < nmus; j++) {
 		if (!strcmp(l->p->mus[j].name, name))
 			return fail(l, node, "duplicate name \"%s\" (an MU has it)", name);
+	}
+	return 0;
+}
+
+/* "file" and "file-offset": which backing file holds the region, and where. */
+static int load_backing(struct loader *l, int node, struct mmamp_region *r)
+{
+	int ret = prop_string(l, node, "file", &r->file);
+
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		r->file = r->name;
+	else if (strlen(r->file) >= MMAMP_PLATFORM_NAME_MAX ||
+		 strspn(r->file, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+-")
+		 != strlen(r->file))
+		return fail(l, node, "property 'file' \"%s\": use at most %u characters of "
+			    "[A-Za-z0-9,._+-]", r->file, MMAMP_PLATFORM_NAME_MAX - 1);
+	ret = prop_num(l, node, "file-offset", true, false, &r->file_offset);
+	if (ret < 0)
+		return ret;
+	if (r->file_offset % MMAMP_PLATFORM_PAGE)
+		return fail(l, node, "property 'file-offset' 0x%llx is not a multiple of 0x%x",
+			    (unsigned long long)r->file_offset, MMAMP_PLATFORM_PAGE);
+	if (r->file_offset > UINT64_MAX - r->size)
+		return fail(l, node, "property 'file-offset' 0x%llx + size wraps",
+			    (unsigned long long)r->file_offset);
+	return 0;
+}
+
+/* Regions that share a backing file must not overlap in it. */
+static int check_backing(struct loader *l)
+{
+	const struct mmamp_platform *p = l->p;
+
+	for (size_t i = 0; i < p->nregions; i++) {
+		const struct mmamp_region *a = &p->regions[i];
+
+		for (size_t j = 0; j < i; j++) {
+			const struct mmamp_region *b = &p->regions[j];
+
+			if (strcmp(a->file, b->file) || a->file_offset >= b->file_offset + b->size ||
+			    b->file_offset >= a->file_offset + a->size)
+				continue;
+			return fail(l, l->nodes[K_REGION][i], "file \"%s\" offset 0x%llx+0x%llx "
+				    "overlaps region \"%s\" (offset 0x%llx+0x%llx)", a->file,
+				    (unsigned long long)a->file_offset, (unsigned long long)a->size,
+				    b->name, (unsigned long long)b->file_offset,
+				    (unsigned long long)b->size);
+		}
 	}
 	return 0;
 }
@@ -542,7 +597,7 @@ static int load_regions(struct loader *l)
 		r->index = (unsigned)i;
 		ret = take_name(l, node, r->name);
 		if (!ret)
-			ret = unique_shm_name(l, node, r->name, i, 0);
+			ret = unique_shm_name(l, node, r->name, i, 0, false);
 		if (ret)
 			return ret;
 		ret = prop_num(l, node, "address", true, true, &r->sys);
@@ -575,8 +630,11 @@ static int load_regions(struct loader *l)
 		ret = load_grants(l, node, r);
 		if (ret)
 			return ret;
+		ret = load_backing(l, node, r);
+		if (ret)
+			return ret;
 	}
-	return 0;
+	return check_backing(l);
 }
 
 /* ---- MUs -------------------------------------------------------------------------------- */
@@ -627,7 +685,7 @@ static int load_mus(struct loader *l)
 		mu->index = (unsigned)i;
 		ret = take_name(l, node, mu->name);
 		if (!ret)
-			ret = unique_shm_name(l, node, mu->name, p->nregions, i);
+			ret = unique_shm_name(l, node, mu->name, p->nregions, i, true);
 		if (ret)
 			return ret;
 		ret = prop_num(l, node, "address", true, true, &mu->sys);
@@ -874,7 +932,17 @@ static int load_core(struct loader *l, size_t i)
 		return ret;
 	c->auto_boot = fdt_getprop(l->fdt, node, "auto-boot", NULL) != NULL;
 	ret = prop_u32(l, node, "boot-order", false, &c->boot_order);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	ret = prop_string(l, node, "backend", &c->backend);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		c->backend = "sim";
+	else if (strcmp(c->backend, "sim") && strcmp(c->backend, "qemu"))
+		return fail(l, node, "property 'backend' \"%s\": expected \"sim\" or \"qemu\"",
+			    c->backend);
+	return 0;
 }
 
 static int load_cores(struct loader *l)

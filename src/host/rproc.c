@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rproc.c — remoteproc for the simulated platform: the lifecycle state machine (load, start,
- * stop, crash, recovery), the boot sequence of reference §1.6, the simulated core process, and
- * the per-core host thread that takes MU doorbells and runs the RPMsg master (channels.c).
+ * rproc.c — remoteproc: the lifecycle state machine (load, start, stop, crash, recovery), the
+ * boot sequence of reference §1.6, and the per-core host thread that takes doorbells and runs
+ * the RPMsg master (channels.c). What plays the core — a process, a QEMU — is a backend
+ * (backend.h).
  */
 #include "host_internal.h"
 
@@ -24,9 +25,8 @@
 #include "mmamp/errno.h"
 #include "mmamp/rsc_table.h"
 #include "rproc_internal.h"
-#include "simcore.h"
+#include "backend.h"
 
-#define EM_X86_64 62u
 #define RPMSG_FEATURES (1u << MMAMP_VIRTIO_RPMSG_F_NS)
 #define IRQ_POLL_NS 50000000ull /* the host thread re-checks its stop flag at least this often */
 /* A running core whose heartbeat has not moved for this long is declared crashed ("watchdog").
@@ -280,10 +280,11 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 		diag_text(&d, text, sizeof(text));
 		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
 	}
-	if (img.machine != EM_X86_64)
+	if (img.machine != r->bk->elf_machine)
 		return fail(err, errlen, -ENOEXEC,
-			    "firmware %s: ELF e_machine %u, but core %s is simulated (x86-64, 62)",
-			    r->firmware, img.machine, r->core->name);
+			    "firmware %s: ELF e_machine %u, but core %s (backend %s) runs "
+			    "e_machine %u", r->firmware, img.machine, r->core->name, r->bk->name,
+			    r->bk->elf_machine);
 
 	ret = mmamp_elf_find_rsc_table(&img, &table, &tsize, NULL, &d);
 	if (ret == -MMAMP_ENOENT)
@@ -329,180 +330,6 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- the simulated core process ---- */
-
-struct spawn_maps {
-	struct mmamp_rproc *r;
-	char args[MMAMP_SIMCORE_MAX_MAPS][64];
-	int fds[MMAMP_SIMCORE_MAX_MAPS];
-	unsigned n;
-	uint64_t stack_top;
-};
-
-static const char *prot_str(unsigned perm)
-{
-	if ((perm & MMAMP_PERM_RWX) == MMAMP_PERM_RWX)
-		return "rwx";
-	if (perm & MMAMP_PERM_W)
-		return "rw";
-	if (perm & MMAMP_PERM_X)
-		return "rx";
-	return "r";
-}
-
-static int add_map(struct spawn_maps *m, int fd, uint64_t da, uint64_t size, unsigned perm)
-{
-	if (m->n >= MMAMP_SIMCORE_MAX_MAPS)
-		return -E2BIG;
-	m->fds[m->n] = fd;
-	snprintf(m->args[m->n], sizeof(m->args[0]), "%u:%#llx:%#llx:%s", 10 + m->n,
-		 (unsigned long long)da, (unsigned long long)size, prot_str(perm));
-	m->n++;
-	return 0;
-}
-
-static int collect_region(void *ctx, const struct mmamp_region *reg, unsigned perm)
-{
-	struct spawn_maps *m = ctx;
-
-	/* The stack goes at the top of the first writable, non-executable core-private region
-	 * below the shared memory (the data TCM on i.MX8X). */
-	if (!m->stack_top && (perm & MMAMP_PERM_W) && !(perm & MMAMP_PERM_X) &&
-	    reg->owner == m->r->core->owner)
-		m->stack_top = reg->da + reg->size;
-	return add_map(m, host_region_of(m->r->h, reg)->fd, reg->da, reg->size, perm);
-}
-
-static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side side)
-{
-	struct spawn_maps *m = ctx;
-
-	if (side != MMAMP_MU_SIDE_B)
-		return 0;
-	return add_map(m, host_mu_of(m->r->h, mu)->fd, mu->da, MMAMP_PLATFORM_PAGE,
-		       MMAMP_PERM_RW);
-}
-
-static int spawn_core(struct mmamp_rproc *r, char *err, size_t errlen)
-{
-	struct spawn_maps m = { .r = r };
-	posix_spawn_file_actions_t fa;
-	char boot[32], stack[32], console_path[4096];
-	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
-	int report[2], console, ret, argc = 0;
-	pid_t pid;
-
-	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
-					  collect_region, &m);
-	if (!ret)
-		ret = mmamp_scu_partition_mus(&r->h->scu, (int)r->core->owner->id, collect_mu, &m);
-	if (ret)
-		return fail(err, errlen, ret, "core %s: cannot list its partition's resources",
-			    r->core->name);
-	if (!m.stack_top)
-		return fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
-			    r->core->name);
-	if (pipe2(report, O_CLOEXEC))
-		return -errno;
-	snprintf(console_path, sizeof(console_path), "%s/%s.console", r->h->runtime_dir,
-		 r->core->name);
-	console = open(console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (console < 0) {
-		close(report[0]);
-		close(report[1]);
-		return fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
-	}
-
-	snprintf(boot, sizeof(boot), "%#llx", (unsigned long long)r->boot_addr);
-	snprintf(stack, sizeof(stack), "%#llx", (unsigned long long)m.stack_top);
-	argv[argc++] = r->h->simcore;
-	for (unsigned i = 0; i < m.n; i++) {
-		argv[argc++] = "--map";
-		argv[argc++] = m.args[i];
-	}
-	argv[argc++] = "--boot";
-	argv[argc++] = boot;
-	argv[argc++] = "--stack-top";
-	argv[argc++] = stack;
-	argv[argc++] = "--report";
-	argv[argc++] = "3";
-	argv[argc++] = "--console";
-	argv[argc++] = "4";
-	argv[argc] = NULL;
-
-	/* Move every source above the target numbers first, so no dup2 overwrites a source. */
-	int src_report = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
-	int src_console = fcntl(console, F_DUPFD_CLOEXEC, 100);
-	int src_maps[MMAMP_SIMCORE_MAX_MAPS];
-
-	for (unsigned i = 0; i < m.n; i++)
-		src_maps[i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, src_report, 3);
-	posix_spawn_file_actions_adddup2(&fa, src_console, 4);
-	for (unsigned i = 0; i < m.n; i++)
-		posix_spawn_file_actions_adddup2(&fa, src_maps[i], (int)(10 + i));
-	ret = posix_spawn(&pid, r->h->simcore, &fa, NULL, argv, NULL);
-	posix_spawn_file_actions_destroy(&fa);
-	for (unsigned i = 0; i < m.n; i++)
-		close(src_maps[i]);
-	close(src_report);
-	close(src_console);
-	close(report[1]);
-	close(console);
-	if (ret) {
-		close(report[0]);
-		return fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
-	}
-	r->pid = pid;
-	r->report_fd = report[0];
-	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	return 0;
-}
-
-/* Reap the core process; describe how it ended (for crashed). Called with the lock held. */
-static void reap_core(struct mmamp_rproc *r, bool expected)
-{
-	struct mmamp_simcore_report rep;
-	int status = 0;
-	ssize_t n = -1;
-
-	if (!r->pid)
-		return;
-	if (!expected)
-		kill(r->pid, SIGKILL); /* whatever is left of it */
-	waitpid(r->pid, &status, 0);
-	if (r->report_fd >= 0) {
-		n = read(r->report_fd, &rep, sizeof(rep));
-		close(r->report_fd);
-	}
-	if (r->pidfd >= 0)
-		close(r->pidfd);
-	r->pid = 0;
-	r->pidfd = -1;
-	r->report_fd = -1;
-	if (expected)
-		return;
-	if (r->fault_pending) {
-		r->fault_pending = false; /* the reason was written when the vdev broke */
-		return;
-	}
-	if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "mmufault: %s at %#llx (pc %#llx)", strsignal((int)rep.signo),
-			 (unsigned long long)rep.addr, (unsigned long long)rep.pc);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == MMAMP_SIMCORE_EXIT_SETUP)
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core could not be set up (see %s/%s.console)",
-			 r->h->runtime_dir, r->core->name);
-	else if (WIFEXITED(status))
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core stopped (exit status %d)", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core was killed (%s)", strsignal(WTERMSIG(status)));
-}
-
 /* ---- the host thread: doorbells in, messages delivered ---- */
 
 static uint64_t now_ns(void)
@@ -519,50 +346,59 @@ static void note_doorbell(struct mmamp_rproc *r)
 	__atomic_fetch_add(&r->n_doorbells, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Take one doorbell if there is one (0) and deliver what arrived. A fault the core reported
+ * through its doorbell path (qemu: HardFault) is a crash. Lock held.
+ */
+static int take_and_deliver(struct mmamp_rproc *r)
+{
+	char why[256];
+	int ret = r->bk->take_doorbell(r, why, sizeof(why));
+
+	if (ret == -EFAULT) {
+		rproc_report_crash(r, "%s", why);
+		return 0;
+	}
+	if (ret == 0)
+		note_doorbell(r);
+	if (r->state == MMAMP_RPROC_RUNNING)
+		rproc_rpmsg_poll(r);
+	pthread_cond_broadcast(&r->tx_space);
+	return ret;
+}
+
 static void *irq_thread(void *arg)
 {
 	struct mmamp_rproc *r = arg;
-	struct mu *mu = &r->mu->mu;
-	uint32_t seq, id;
 
 	while (!__atomic_load_n(&r->irq_stop, __ATOMIC_ACQUIRE)) {
-		seq = mu_irq_seq(mu, MU_SIDE_A);
-		if (mu_doorbell_recv(mu, MU_SIDE_A, &id) == 0) {
-			note_doorbell(r);
+		if (r->bk->pending(r)) {
 			pthread_mutex_lock(&r->lock);
-			if (r->state == MMAMP_RPROC_RUNNING)
-				rproc_rpmsg_poll(r);
-			pthread_cond_broadcast(&r->tx_space);
+			take_and_deliver(r);
 			pthread_mutex_unlock(&r->lock);
 			continue;
 		}
 		if (r->h->polling)
 			sched_yield();
 		else
-			mu_host_wait_line(mu, MU_SIDE_A, seq, IRQ_POLL_NS);
+			r->bk->wait(r, IRQ_POLL_NS);
 	}
 	return NULL;
 }
 
-/*
- * Ring the core. If our previous doorbell is still unread (TE1 clear), it already covers this
- * one: the remote takes a doorbell (reading RR1, which sets our TE1) before it looks at the
- * rings, and our ring update is ordered before this check. So we coalesce instead of waiting
- * for a core that may be descheduled, stopped or dead — a notification is a hint, never data.
- * Callers hold r->lock, so there is one sender on side A.
- */
+/* Ring the core (RPMsg's notify op; callers hold r->lock, so there is one sender). The
+ * timestamp is taken just before the doorbell register write, so it must be taken before we
+ * know whether the backend coalesced; a coalesced kick does not move it back. */
 static int host_notify(void *ctx, uint32_t notifyid)
 {
 	struct mmamp_rproc *r = ctx;
-	struct mu *mu = &r->mu->mu;
+	uint64_t t = now_ns();
+	int ret = r->bk->kick(r, notifyid);
 
-	if (notifyid > MU_NOTIFYID_MAX)
-		return -MMAMP_EINVAL;
-	if (!(mu_get_sr(mu, MU_SIDE_A) & MU_SR_TE(MU_DOORBELL_CHANNEL)))
-		return 0;
-	__atomic_store_n(&r->t_kick_ns, now_ns(), __ATOMIC_RELAXED);
+	if (ret <= 0)
+		return ret;
+	__atomic_store_n(&r->t_kick_ns, t, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&r->n_kicks, 1, __ATOMIC_RELAXED);
-	mu_write_tr(mu, MU_SIDE_A, MU_DOORBELL_CHANNEL, notifyid << MU_DOORBELL_SHIFT);
 	return 0;
 }
 
@@ -636,7 +472,7 @@ static void stop_irq_thread(struct mmamp_rproc *r)
 		return;
 	r->irq_running = false;
 	__atomic_store_n(&r->irq_stop, true, __ATOMIC_RELEASE);
-	mu_raise_irq(&r->mu->mu, MU_SIDE_A);
+	r->bk->wake(r);
 	pthread_mutex_unlock(&r->lock);
 	pthread_join(t, NULL);
 	pthread_mutex_lock(&r->lock);
@@ -647,9 +483,9 @@ static void shutdown_core(struct mmamp_rproc *r, bool crashed)
 {
 	virtio_reset(r);
 	stop_irq_thread(r);
-	if (!crashed && r->pid) {
-		kill(r->pid, SIGKILL);
-		reap_core(r, true);
+	if (!crashed && r->powered) {
+		r->bk->power_off(r, true);
+		r->powered = false;
 	}
 	mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
 }
@@ -677,19 +513,17 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	ret = mmamp_scu_cpu_start(&r->h->scu, r->h->apu, r->core, r->boot_addr, &why);
 	if (ret)
 		return fail(err, errlen, ret, "%s", why.msg);
-	ret = spawn_core(r, err, errlen);
+	ret = r->bk->power_on(r, err, errlen);
 	if (ret) {
 		mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
 		return ret;
 	}
+	r->powered = true;
 	rproc_monitor_watch(r);
 
 	__atomic_store_n(&r->irq_stop, false, __ATOMIC_RELEASE);
-	/* the doorbell interrupt: RIE1 on our side of the MU (polled modes leave it off) */
-	if (r->h->polling)
-		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, 0, MU_CR_RIE(MU_DOORBELL_CHANNEL));
-	else
-		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, MU_CR_RIE(MU_DOORBELL_CHANNEL), 0);
+	/* the host's doorbell interrupt (polled modes leave it off) */
+	r->bk->irq_enable(r, !r->h->polling);
 	if (!r->h->caller_polls) {
 		ret = pthread_create(&r->irq, NULL, irq_thread, r);
 		if (ret) {
@@ -748,18 +582,44 @@ int mmamp_rproc_stop(struct mmamp_rproc *r)
 
 /* ---- crash handling (from the monitor thread) ---- */
 
-void rproc_core_exited(struct mmamp_rproc *r)
+/*
+ * rproc_report_crash() - the host (vdev broken, watchdog) or the core's own fault report
+ * declares the running core crashed: note the reason and let the monitor thread handle it
+ * (rproc_core_exited), like the kernel's rproc_report_crash() queues its crash work. The first
+ * report wins. Lock held.
+ */
+void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->powered || r->fault_pending)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->crash_reason, sizeof(r->crash_reason), fmt, ap);
+	va_end(ap);
+	r->fault_pending = true;
+	rproc_monitor_crash(r);
+}
+
+/*
+ * The core ended on its own (@reported false: the backend's death fd) or a crash was reported
+ * (@reported true; ignored unless one is still pending — the core may have been recovered by
+ * the other event already).
+ */
+void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 {
 	char err[256];
 
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (r->state != MMAMP_RPROC_RUNNING || !r->pid) {
+	if (r->state != MMAMP_RPROC_RUNNING || !r->powered || (reported && !r->fault_pending)) {
 		pthread_mutex_unlock(&r->lock);
 		pthread_mutex_unlock(&r->op_lock);
 		return;
 	}
-	reap_core(r, false);
+	r->bk->power_off(r, false);
+	r->powered = false;
+	r->fault_pending = false;
 	r->crash_count++;
 	shutdown_core(r, true);
 	set_state(r, MMAMP_RPROC_CRASHED);
@@ -781,17 +641,14 @@ void rproc_watchdog_check(struct mmamp_rproc *r)
 	uint32_t beat;
 
 	pthread_mutex_lock(&r->lock);
-	if (r->state == MMAMP_RPROC_RUNNING && r->pid && r->heartbeat && !r->fault_pending) {
+	if (r->state == MMAMP_RPROC_RUNNING && r->powered && r->heartbeat && !r->fault_pending) {
 		beat = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
 		if (beat != r->hb_last) {
 			r->hb_last = beat;
 			r->hb_when_ms = now;
 		} else if (now - r->hb_when_ms >= WATCHDOG_MS) {
-			snprintf(r->crash_reason, sizeof(r->crash_reason),
-				 "watchdog: no heartbeat for %llu ms",
-				 (unsigned long long)(now - r->hb_when_ms));
-			r->fault_pending = true;
-			kill(r->pid, SIGKILL); /* the monitor sees it end: crashed, recovery */
+			rproc_report_crash(r, "watchdog: no heartbeat for %llu ms",
+					   (unsigned long long)(now - r->hb_when_ms));
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -912,32 +769,24 @@ size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len)
 
 int mmamp_rproc_poll(struct mmamp_rproc *r)
 {
-	uint32_t id;
 	int ret = 0;
 
 	pthread_mutex_lock(&r->lock);
-	if (r->state != MMAMP_RPROC_RUNNING) {
+	if (r->state != MMAMP_RPROC_RUNNING)
 		ret = -EINVAL;
-	} else {
-		if (mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id) == 0)
-			note_doorbell(r);
-		rproc_rpmsg_poll(r);
-		pthread_cond_broadcast(&r->tx_space);
-	}
+	else
+		take_and_deliver(r);
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }
 
 int mmamp_rproc_wait_doorbell(struct mmamp_rproc *r, unsigned int timeout_us)
 {
-	struct mu *mu = &r->mu->mu;
-	uint32_t seq = mu_irq_seq(mu, MU_SIDE_A);
-
-	if (mu_doorbell_pending(mu, MU_SIDE_A))
+	if (r->bk->pending(r))
 		return 0;
 	if (r->h->polling)
 		return -EINVAL; /* no interrupt to sleep on: poll */
-	return mu_host_wait_line(mu, MU_SIDE_A, seq, (uint64_t)timeout_us * 1000u);
+	return r->bk->wait(r, (uint64_t)timeout_us * 1000u);
 }
 
 void mmamp_rproc_times(struct mmamp_rproc *r, struct mmamp_rproc_times *t)
@@ -953,7 +802,7 @@ int mmamp_rproc_pid(struct mmamp_rproc *r)
 	int pid;
 
 	pthread_mutex_lock(&r->lock);
-	pid = r->pid;
+	pid = r->powered ? r->bk->pid(r) : 0;
 	pthread_mutex_unlock(&r->lock);
 	return pid;
 }
@@ -990,8 +839,13 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 		return -ENOMEM;
 	r->h = h;
 	r->core = c;
-	r->mu = host_mu_of(h, c->mu);
 	r->pidfd = r->report_fd = -1;
+	r->bk = rproc_backend_find(c->backend);
+	if (!r->bk) {
+		free(r);
+		return fail(err, errlen, -EINVAL, "core %s: backend \"%s\" is not built in",
+			    c->name, c->backend);
+	}
 	r->recovery = true; /* Linux's default */
 	if (c->firmware)
 		snprintf(r->firmware, sizeof(r->firmware), "%s", c->firmware);
@@ -1005,8 +859,12 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 			    "core %s: the platform names no vdevbuffer or rsc-table region",
 			    c->name);
 	}
-	ret = host_rpmsg_window_map(h, c, &r->shm, err, errlen);
+	ret = r->bk->create ? r->bk->create(r, err, errlen) : 0;
+	if (!ret)
+		ret = host_rpmsg_window_map(h, c, &r->shm, err, errlen);
 	if (ret) {
+		if (r->bk->destroy)
+			r->bk->destroy(r);
 		free(r);
 		return ret;
 	}
@@ -1043,6 +901,8 @@ void rproc_destroy(struct mmamp_rproc *r)
 	pthread_mutex_unlock(&r->op_lock);
 	rproc_monitor_stop(r);
 	rproc_channels_free(r);
+	if (r->bk->destroy)
+		r->bk->destroy(r);
 	host_rpmsg_window_unmap(&r->shm);
 	pthread_cond_destroy(&r->changed);
 	pthread_cond_destroy(&r->tx_space);

@@ -8,12 +8,15 @@
 
 #include <time.h>
 
+#include "backend.h"
 #include "host_internal.h"
 
 struct mmamp_rproc {
 	struct mmamp_host *h;
 	const struct mmamp_core *core;
-	struct host_mu *mu;
+	const struct rproc_backend_ops *bk;
+	void *bk_priv;    /* the backend's own state */
+	struct host_mu *mu; /* sim backend: the core's MU page */
 	/* Lifecycle operations (start, stop, recover, crash handling, destroy) hold op_lock from
 	 * start to end; they drop @lock only to join the host thread, and op_lock keeps every
 	 * other lifecycle operation out of that window. The host thread never takes op_lock. */
@@ -39,13 +42,14 @@ struct mmamp_rproc {
 	const struct mmamp_region *buffer_region;
 
 	/* running */
+	bool powered;  /* the backend's power_on succeeded and no power_off since */
 	pid_t pid;
 	int pidfd;
 	int report_fd;
 	pthread_t irq;
 	bool irq_running;
 	bool irq_stop;
-	bool fault_pending; /* the host stopped the core itself (vdev broke, watchdog) */
+	bool fault_pending; /* a crash was reported (rproc_report_crash), reason written */
 	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
 	uint32_t hb_last;
 	uint64_t hb_when_ms;
@@ -66,13 +70,16 @@ struct mmamp_rproc {
 	/* monitor */
 	pthread_t monitor;
 	int epfd;
-	int evfd;
+	int evfd;     /* stop the monitor */
+	int crashfd;  /* a crash was reported */
 };
 
 int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
 		 char *err, size_t errlen);
 void rproc_destroy(struct mmamp_rproc *r);
-void rproc_core_exited(struct mmamp_rproc *r);
+void rproc_core_exited(struct mmamp_rproc *r, bool reported);
+void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void rproc_watchdog_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 /* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
@@ -90,5 +97,6 @@ struct mmamp_channel *rproc_channel_find_locked(struct mmamp_rproc *r, const cha
 int rproc_monitor_start(struct mmamp_rproc *r);
 void rproc_monitor_stop(struct mmamp_rproc *r);
 void rproc_monitor_watch(struct mmamp_rproc *r);
+void rproc_monitor_crash(struct mmamp_rproc *r);
 
 #endif /* MMAMP_RPROC_INTERNAL_H */

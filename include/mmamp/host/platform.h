@@ -12,14 +12,17 @@
  *                         exactly one); no parent loops
  *   /regions/<name>       address, size (system address and bytes; > 0, 4 KiB multiples),
  *                         device-address (optional: where cores that list it in "att" see it),
- *                         owner <&partition>, grants <&partition perm>... (optional)
+ *                         owner <&partition>, grants <&partition perm>... (optional),
+ *                         file (optional string: the backing file's name, default the
+ *                         region's), file-offset (optional, default 0: where in that file)
  *   /mus/<name>           address, size (one 4 KiB page holding both sides), device-address,
  *                         side-a <&partition resource-id>, side-b <&partition resource-id>
  *   /cores/<name>         resource-id <u32>, owner <&partition>, mu <&mu>, boot-address (device
  *                         address), att <&region...> (the core's address map), memory-region
  *                         <&region...> + memory-region-names (optional, RPMsg vrings/buffers),
  *                         rsc-table <&region> (optional), firmware (optional string), auto-boot
- *                         (optional flag), boot-order <u32> (optional, default 0)
+ *                         (optional flag), boot-order <u32> (optional, default 0),
+ *                         backend (optional string: "sim" (default) or "qemu")
  *
  * Address/size properties are one cell (32 bits) or two cells (64 bits). Permissions are chmod
  * digits (MMAMP_PERM_*): 0 none, 4 r, 5 rx, 6 rw, 7 rwx. A partition without a grant entry has no
@@ -103,6 +106,10 @@ struct mmamp_grant {
  * @has_da:  whether "device-address" was given.
  * @owner:   initial owner partition.
  * @grants:  initial grant entries (@ngrants, no partition twice).
+ * @file:    the backing file's name (<runtime>/shm/<file>): the region's own name unless
+ *           "file" says otherwise — several regions may live in one file (QEMU's main RAM is
+ *           one 16 MiB file), at distinct, page-aligned, non-overlapping @file_offset.
+ * @file_offset: where the region starts in that file.
  * @index:   position in mmamp_platform.regions.
  */
 struct mmamp_region {
@@ -114,6 +121,8 @@ struct mmamp_region {
 	const struct mmamp_partition *owner;
 	const struct mmamp_grant *grants;
 	size_t ngrants;
+	const char *file;
+	uint64_t file_offset;
 	unsigned index;
 };
 
@@ -158,6 +167,7 @@ struct mmamp_mu {
  * @firmware:     default firmware file name, or NULL.
  * @auto_boot:    boot when the host side starts.
  * @boot_order:   cores boot by increasing order; equal orders boot in parallel.
+ * @backend:      what plays the core: "sim" (a process, the default) or "qemu".
  * @index:        position in mmamp_platform.cores.
  */
 struct mmamp_core {
@@ -176,6 +186,7 @@ struct mmamp_core {
 	const char *firmware;
 	bool auto_boot;
 	uint32_t boot_order;
+	const char *backend;
 	unsigned index;
 };
 

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * backend_sim.c — the "sim" backend (backend.h): powering the core on starts a fresh
+ * mmamp-simcore process that maps exactly its partition's regions and its MU side B (SCU
+ * rules, docs/sim-platform.md), powering off kills it; doorbells go through the MU register
+ * model (ports/sim/mu_model.h), whose interrupt line is a futex on the status word.
+ */
+#include "backend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mmamp/errno.h"
+#include "rproc_internal.h"
+#include "simcore.h"
+
+#define EM_X86_64 62u
+
+static int backend_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* ---- power: the simulated core process ---- */
+
+struct spawn_maps {
+	struct mmamp_rproc *r;
+	char args[MMAMP_SIMCORE_MAX_MAPS][64];
+	int fds[MMAMP_SIMCORE_MAX_MAPS];
+	unsigned n;
+	uint64_t stack_top;
+};
+
+static const char *prot_str(unsigned perm)
+{
+	if ((perm & MMAMP_PERM_RWX) == MMAMP_PERM_RWX)
+		return "rwx";
+	if (perm & MMAMP_PERM_W)
+		return "rw";
+	if (perm & MMAMP_PERM_X)
+		return "rx";
+	return "r";
+}
+
+static int add_map(struct spawn_maps *m, int fd, uint64_t da, uint64_t size, unsigned perm)
+{
+	if (m->n >= MMAMP_SIMCORE_MAX_MAPS)
+		return -E2BIG;
+	m->fds[m->n] = fd;
+	snprintf(m->args[m->n], sizeof(m->args[0]), "%u:%#llx:%#llx:%s", 10 + m->n,
+		 (unsigned long long)da, (unsigned long long)size, prot_str(perm));
+	m->n++;
+	return 0;
+}
+
+static int collect_region(void *ctx, const struct mmamp_region *reg, unsigned perm)
+{
+	struct spawn_maps *m = ctx;
+
+	/* The stack goes at the top of the first writable, non-executable core-private region
+	 * below the shared memory (the data TCM on i.MX8X). */
+	if (!m->stack_top && (perm & MMAMP_PERM_W) && !(perm & MMAMP_PERM_X) &&
+	    reg->owner == m->r->core->owner)
+		m->stack_top = reg->da + reg->size;
+	return add_map(m, host_region_of(m->r->h, reg)->fd, reg->da, reg->size, perm);
+}
+
+static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side side)
+{
+	struct spawn_maps *m = ctx;
+
+	if (side != MMAMP_MU_SIDE_B)
+		return 0;
+	return add_map(m, host_mu_of(m->r->h, mu)->fd, mu->da, MMAMP_PLATFORM_PAGE,
+		       MMAMP_PERM_RW);
+}
+
+static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	struct spawn_maps m = { .r = r };
+	posix_spawn_file_actions_t fa;
+	char boot[32], stack[32], console_path[4096];
+	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
+	int report[2], console, ret, argc = 0;
+	pid_t pid;
+
+	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
+					  collect_region, &m);
+	if (!ret)
+		ret = mmamp_scu_partition_mus(&r->h->scu, (int)r->core->owner->id, collect_mu, &m);
+	if (ret)
+		return backend_fail(err, errlen, ret, "core %s: cannot list its partition's resources",
+			    r->core->name);
+	if (!m.stack_top)
+		return backend_fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
+			    r->core->name);
+	if (pipe2(report, O_CLOEXEC))
+		return -errno;
+	snprintf(console_path, sizeof(console_path), "%s/%s.console", r->h->runtime_dir,
+		 r->core->name);
+	console = open(console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (console < 0) {
+		close(report[0]);
+		close(report[1]);
+		return backend_fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
+	}
+
+	snprintf(boot, sizeof(boot), "%#llx", (unsigned long long)r->boot_addr);
+	snprintf(stack, sizeof(stack), "%#llx", (unsigned long long)m.stack_top);
+	argv[argc++] = r->h->simcore;
+	for (unsigned i = 0; i < m.n; i++) {
+		argv[argc++] = "--map";
+		argv[argc++] = m.args[i];
+	}
+	argv[argc++] = "--boot";
+	argv[argc++] = boot;
+	argv[argc++] = "--stack-top";
+	argv[argc++] = stack;
+	argv[argc++] = "--report";
+	argv[argc++] = "3";
+	argv[argc++] = "--console";
+	argv[argc++] = "4";
+	argv[argc] = NULL;
+
+	/* Move every source above the target numbers first, so no dup2 overwrites a source. */
+	int src_report = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
+	int src_console = fcntl(console, F_DUPFD_CLOEXEC, 100);
+	int src_maps[MMAMP_SIMCORE_MAX_MAPS];
+
+	for (unsigned i = 0; i < m.n; i++)
+		src_maps[i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, src_report, 3);
+	posix_spawn_file_actions_adddup2(&fa, src_console, 4);
+	for (unsigned i = 0; i < m.n; i++)
+		posix_spawn_file_actions_adddup2(&fa, src_maps[i], (int)(10 + i));
+	ret = posix_spawn(&pid, r->h->simcore, &fa, NULL, argv, NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	for (unsigned i = 0; i < m.n; i++)
+		close(src_maps[i]);
+	close(src_report);
+	close(src_console);
+	close(report[1]);
+	close(console);
+	if (ret) {
+		close(report[0]);
+		return backend_fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
+	}
+	r->pid = pid;
+	r->report_fd = report[0];
+	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return 0;
+}
+
+/* Kill and reap the core process; describe how it ended (for crashed). Lock held. */
+static void sim_power_off(struct mmamp_rproc *r, bool expected)
+{
+	struct mmamp_simcore_report rep;
+	int status = 0;
+	ssize_t n = -1;
+
+	if (!r->pid)
+		return;
+	kill(r->pid, SIGKILL); /* whatever is left of it */
+	waitpid(r->pid, &status, 0);
+	if (r->report_fd >= 0) {
+		n = read(r->report_fd, &rep, sizeof(rep));
+		close(r->report_fd);
+	}
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->pid = 0;
+	r->pidfd = -1;
+	r->report_fd = -1;
+	if (expected)
+		return;
+	if (r->fault_pending) {
+		r->fault_pending = false; /* the reason was written when the vdev broke */
+		return;
+	}
+	if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "mmufault: %s at %#llx (pc %#llx)", strsignal((int)rep.signo),
+			 (unsigned long long)rep.addr, (unsigned long long)rep.pc);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == MMAMP_SIMCORE_EXIT_SETUP)
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core could not be set up (see %s/%s.console)",
+			 r->h->runtime_dir, r->core->name);
+	else if (WIFEXITED(status))
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core stopped (exit status %d)", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core was killed (%s)", strsignal(WTERMSIG(status)));
+}
+
+static int sim_death_fd(struct mmamp_rproc *r)
+{
+	return r->pidfd;
+}
+
+static int sim_pid(struct mmamp_rproc *r)
+{
+	return r->pid;
+}
+
+/* ---- doorbells: MU channel 1 (reference §5.2), side A ---- */
+
+static void sim_irq_enable(struct mmamp_rproc *r, bool on)
+{
+	if (on)
+		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, MU_CR_RIE(MU_DOORBELL_CHANNEL), 0);
+	else
+		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, 0, MU_CR_RIE(MU_DOORBELL_CHANNEL));
+}
+
+/*
+ * Ring the core. If our previous doorbell is still unread (TE1 clear), it already covers this
+ * one: the remote takes a doorbell (reading RR1, which sets our TE1) before it looks at the
+ * rings, and our ring update is ordered before this check. So we coalesce instead of waiting
+ * for a core that may be descheduled, stopped or dead — a notification is a hint, never data.
+ * Callers hold r->lock, so there is one sender on side A. Returns 1 when it rang, 0 coalesced.
+ */
+static int sim_kick(struct mmamp_rproc *r, uint32_t notifyid)
+{
+	struct mu *mu = &r->mu->mu;
+
+	if (notifyid > MU_NOTIFYID_MAX)
+		return -MMAMP_EINVAL;
+	if (!(mu_get_sr(mu, MU_SIDE_A) & MU_SR_TE(MU_DOORBELL_CHANNEL)))
+		return 0;
+	mu_write_tr(mu, MU_SIDE_A, MU_DOORBELL_CHANNEL, notifyid << MU_DOORBELL_SHIFT);
+	return 1;
+}
+
+static int sim_take_doorbell(struct mmamp_rproc *r, char *why, size_t whylen)
+{
+	uint32_t id;
+
+	(void)why;
+	(void)whylen;
+	return mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id) == 0 ? 0 : -EAGAIN;
+}
+
+static bool sim_pending(struct mmamp_rproc *r)
+{
+	return mu_doorbell_pending(&r->mu->mu, MU_SIDE_A);
+}
+
+static int sim_wait(struct mmamp_rproc *r, uint64_t timeout_ns)
+{
+	struct mu *mu = &r->mu->mu;
+	uint32_t seq = mu_irq_seq(mu, MU_SIDE_A);
+
+	if (mu_doorbell_pending(mu, MU_SIDE_A))
+		return 0;
+	return mu_host_wait_line(mu, MU_SIDE_A, seq, timeout_ns);
+}
+
+static void sim_wake(struct mmamp_rproc *r)
+{
+	mu_raise_irq(&r->mu->mu, MU_SIDE_A);
+}
+
+static int sim_create(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	const struct mmamp_core *c = r->core;
+
+	for (size_t i = 0; i < c->natt; i++)
+		if (c->att[i]->file_offset || strcmp(c->att[i]->file, c->att[i]->name))
+			return backend_fail(err, errlen, -EINVAL, "core %s: region %s: the sim "
+					    "backend maps whole region files (no 'file'/'file-offset')",
+					    c->name, c->att[i]->name);
+	r->mu = host_mu_of(r->h, c->mu);
+	return 0;
+}
+
+const struct rproc_backend_ops rproc_backend_sim = {
+	.name = "sim",
+	.elf_machine = EM_X86_64,
+	.create = sim_create,
+	.power_on = sim_power_on,
+	.power_off = sim_power_off,
+	.death_fd = sim_death_fd,
+	.irq_enable = sim_irq_enable,
+	.kick = sim_kick,
+	.take_doorbell = sim_take_doorbell,
+	.pending = sim_pending,
+	.wait = sim_wait,
+	.wake = sim_wake,
+	.pid = sim_pid,
+};
