@@ -145,6 +145,7 @@ struct mmamp_rpmsg_dev {
 	uint32_t rvq_notifyid;
 	uint32_t svq_notifyid;
 	uint32_t next_dyn_addr;
+	uint32_t *link_epoch; /* remote role, optional (mmamp_rpmsg_remote_config) */
 	uint8_t is_host;
 	uint8_t link_up;
 	uint8_t ns;
@@ -208,12 +209,17 @@ int mmamp_rpmsg_host_kick(struct mmamp_rpmsg_dev *rdev);
  * @shm:  the shared window the host's rings and buffers must lie in.
  * @vdev: the RPMsg vdev entry of the *live* resource table (where the host writes status,
  *        gfeatures and vring da/notifyid); every field the host writes is validated.
+ * @link_epoch: optional shared word (mmamp: MMAMP_LINK_EPOCH_OFFSET in the live table's
+ *        region) counted up, with release order, on every link change: odd from the moment
+ *        ring state exists (before any announcement is sent), even once it is dropped. A host
+ *        attaching to a running core waits for it to be even before it sets the vdev up.
  */
 struct mmamp_rpmsg_remote_config {
 	const struct mmamp_shm *shm;
 	struct mmamp_fw_rsc_vdev *vdev;
 	const struct mmamp_rpmsg_ops *ops;
 	void *ctx;
+	uint32_t *link_epoch;
 };
 
 /** mmamp_rpmsg_init_remote() - prepare the remote role; the link comes up in mmamp_rpmsg_poll(). */

@@ -52,6 +52,16 @@
  */
 #define MMAMP_HEARTBEAT_OFFSET 0xFF0u
 
+/**
+ * MMAMP_LINK_EPOCH_OFFSET - mmamp convention, next to the heartbeat: the u32 at this offset is
+ * the remote's link epoch, counted up on every link change it acts on — odd while it considers
+ * the link up (it holds ring state), even while down. A host that sets up the vdev of a core
+ * that was running before it came (attach) first makes the epoch even — status 0, a doorbell,
+ * wait — so that a fast 7 → 0 → 7 cannot pass between two of the remote's looks and leave it
+ * with stale ring state. Linux ignores it.
+ */
+#define MMAMP_LINK_EPOCH_OFFSET 0xFF4u
+
 /** Linux supports at most two vrings per vdev (remoteproc_virtio.c). */
 #define MMAMP_RSC_VDEV_MAX_VRINGS 2u
 /** Largest virtqueue size virtio allows. */

@@ -668,6 +668,7 @@ int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 	rdev->vdev = cfg->vdev;
 	rdev->ops = cfg->ops;
 	rdev->ctx = cfg->ctx;
+	rdev->link_epoch = cfg->link_epoch;
 	rdev->next_dyn_addr = MMAMP_RPMSG_RESERVED_ADDRESSES;
 	return 0;
 }
@@ -697,6 +698,13 @@ static int remote_vq_setup(struct mmamp_rpmsg_dev *rdev, unsigned int i, struct 
 	return 0;
 }
 
+/* Only we write the epoch: a plain read-modify-write, published with release order. */
+static void bump_link_epoch(struct mmamp_rpmsg_dev *rdev)
+{
+	if (rdev->link_epoch)
+		MMAMP_SHM_PUBLISH(*rdev->link_epoch, MMAMP_SHM_READ(*rdev->link_epoch) + 1u);
+}
+
 static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 {
 	uint32_t features = MMAMP_SHM_READ(rdev->vdev->gfeatures) &
@@ -722,6 +730,7 @@ static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 	/* Buffers the host re-posts on vring0 need no doorbell: we look when we send. */
 	mmamp_vq_disable_cb(&rdev->svq);
 	rdev->link_up = 1;
+	bump_link_epoch(rdev); /* odd: ring state exists, before anything is announced */
 	return MMAMP_RPMSG_LINK_UP;
 }
 
@@ -738,6 +747,7 @@ static void remote_link_down(struct mmamp_rpmsg_dev *rdev)
 			e->dest_learned = 0;
 		}
 	}
+	bump_link_epoch(rdev); /* even: nothing of the old rings is used any more */
 }
 
 static int remote_announce_pending(struct mmamp_rpmsg_dev *rdev)

@@ -44,6 +44,10 @@ struct mmamp_rproc;
  * @wait:          sleep until the core rings or @timeout_ns passes: 0 / -ETIMEDOUT.
  * @wake:          make a concurrent @wait return (stopping the host thread).
  * @pid:           the process that plays the core (0 if none): for tools and tests.
+ * @identify:      a one-line record of the powered core that lets a later host find it again
+ *                 (sim: "pid <n> start <ticks>") (optional: no attach without it).
+ * @adopt:         take over the core a record describes, if it still runs (0), or -ESRCH.
+ * @forget:        let go of a powered core without stopping it (host closing while detached).
  */
 struct rproc_backend_ops {
 	const char *name;
@@ -60,6 +64,9 @@ struct rproc_backend_ops {
 	int (*wait)(struct mmamp_rproc *r, uint64_t timeout_ns);
 	void (*wake)(struct mmamp_rproc *r);
 	int (*pid)(struct mmamp_rproc *r);
+	int (*identify)(struct mmamp_rproc *r, char *buf, size_t len);
+	int (*adopt)(struct mmamp_rproc *r, const char *record);
+	void (*forget)(struct mmamp_rproc *r);
 };
 
 extern const struct rproc_backend_ops rproc_backend_sim;

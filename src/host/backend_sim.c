@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -99,6 +100,7 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	int report[2], console, ret, argc = 0;
 	pid_t pid;
 
+	mu_reset(&r->mu->mu); /* powering the partition resets its MU */
 	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
 					  collect_region, &m);
 	if (!ret)
@@ -177,7 +179,14 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 	if (!r->pid)
 		return;
 	kill(r->pid, SIGKILL); /* whatever is left of it */
-	waitpid(r->pid, &status, 0);
+	if (r->adopted) {
+		/* not our child: no exit status; its pidfd says when it is gone */
+		struct pollfd pfd = { .fd = r->pidfd, .events = POLLIN };
+
+		poll(&pfd, 1, 1000);
+	} else {
+		waitpid(r->pid, &status, 0);
+	}
 	if (r->report_fd >= 0) {
 		n = read(r->report_fd, &rep, sizeof(rep));
 		close(r->report_fd);
@@ -187,13 +196,19 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 	r->pid = 0;
 	r->pidfd = -1;
 	r->report_fd = -1;
-	if (expected)
+	if (expected) {
+		r->adopted = false;
 		return;
+	}
 	if (r->fault_pending) {
 		r->fault_pending = false; /* the reason was written when the vdev broke */
 		return;
 	}
-	if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
+	if (r->adopted) {
+		r->adopted = false;
+		snprintf(r->crash_reason, sizeof(r->crash_reason),
+			 "fatal error: the core ended (started by an earlier host: no exit status)");
+	} else if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
 		snprintf(r->crash_reason, sizeof(r->crash_reason),
 			 "mmufault: %s at %#llx (pc %#llx)", strsignal((int)rep.signo),
 			 (unsigned long long)rep.addr, (unsigned long long)rep.pc);
@@ -207,6 +222,80 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 	else if (WIFSIGNALED(status))
 		snprintf(r->crash_reason, sizeof(r->crash_reason),
 			 "fatal error: the core was killed (%s)", strsignal(WTERMSIG(status)));
+}
+
+/* ---- a core that outlives its host (attach, reference §1.7) ---- */
+
+/* The process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid it
+ * names one process, whatever pids were reused since. 0 if it is gone. */
+static unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+	if (!p)
+		return 0;
+	/* after ") ": state is field 3; starttime is field 22, i.e. 19 more fields on */
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	unsigned long long start = proc_start_time(r->pid);
+
+	if (!r->pid || !start)
+		return -ESRCH;
+	snprintf(buf, len, "pid %d start %llu", (int)r->pid, start);
+	return 0;
+}
+
+static int sim_adopt(struct mmamp_rproc *r, const char *record)
+{
+	unsigned long long start;
+	int pid, fd;
+
+	if (sscanf(record, "pid %d start %llu", &pid, &start) != 2 || pid <= 1)
+		return -EINVAL;
+	if (proc_start_time(pid) != start)
+		return -ESRCH; /* gone, or the pid now names another process */
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	r->pid = pid;
+	r->pidfd = fd;
+	r->report_fd = -1;
+	r->adopted = true;
+	return 0;
+}
+
+static void sim_forget(struct mmamp_rproc *r)
+{
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	if (r->report_fd >= 0)
+		close(r->report_fd);
+	r->pid = 0;
+	r->pidfd = r->report_fd = -1;
 }
 
 static int sim_death_fd(struct mmamp_rproc *r)
@@ -304,4 +393,7 @@ const struct rproc_backend_ops rproc_backend_sim = {
 	.wait = sim_wait,
 	.wake = sim_wake,
 	.pid = sim_pid,
+	.identify = sim_identify,
+	.adopt = sim_adopt,
+	.forget = sim_forget,
 };

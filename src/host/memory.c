@@ -98,7 +98,9 @@ int host_memory_open(struct mmamp_host *h, char *err, size_t errlen)
 			return -EIO;
 		}
 		mu_attach(&hm->mu, hm->host, h->polling ? NULL : mu_host_wake);
-		if (fresh || !mu_is_reset(&hm->mu))
+		/* A used page keeps its state: a core may still run behind it (attach); each
+		 * power-on resets its MU (backend_sim.c). */
+		if (fresh)
 			mu_reset(&hm->mu);
 	}
 	return 0;

@@ -42,7 +42,7 @@ const char *mmamp_rproc_state_str(enum mmamp_rproc_state s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "invalid";
 }
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+int rproc_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,7 +55,7 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 }
 
 /* Called with r->lock held. */
-static void set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s)
+void rproc_set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s)
 {
 	if (r->state == s)
 		return;
@@ -154,19 +154,19 @@ static int handle_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *v, unsig
 	char name[32];
 
 	if (idx > 0)
-		return fail(err, errlen, -EOPNOTSUPP,
+		return rproc_fail(err, errlen, -EOPNOTSUPP,
 			    "resource table: vdev %u: only one vdev per core is supported", idx);
 	if (v->id != MMAMP_VIRTIO_ID_RPMSG)
-		return fail(err, errlen, -EOPNOTSUPP,
+		return rproc_fail(err, errlen, -EOPNOTSUPP,
 			    "resource table: vdev %u: virtio id %u is not RPMsg (7)", idx, v->id);
 	if (v->num_of_vrings != 2)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "resource table: vdev %u: num_of_vrings %u, RPMsg needs 2", idx,
 			    v->num_of_vrings);
 	/* One geometry for both rings: the host sets them up alike (Linux only warns, then
 	 * misbehaves), so a table that disagrees with itself is refused here. */
 	if (v->vring[1].num != v->vring[0].num || v->vring[1].align != v->vring[0].align)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "resource table: vdev %u: vring 1 (num %u, align %#x) differs from "
 			    "vring 0 (num %u, align %#x)", idx, v->vring[1].num, v->vring[1].align,
 			    v->vring[0].num, v->vring[0].align);
@@ -179,16 +179,16 @@ static int handle_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *v, unsig
 			if (!strcmp(r->core->rpmsg_names[k], name))
 				reg = r->core->rpmsg_regions[k];
 		if (!reg)
-			return fail(err, errlen, -ENOMEM,
+			return rproc_fail(err, errlen, -ENOMEM,
 				    "core %s: no carveout named %s for vdev %u vring %u",
 				    r->core->name, name, idx, j);
 		if (size > reg->size)
-			return fail(err, errlen, -ENOMEM,
+			return rproc_fail(err, errlen, -ENOMEM,
 				    "vdev %u vring %u: num %u align %#x needs %#x bytes, region %s "
 				    "has %#llx", idx, j, v->vring[j].num, v->vring[j].align, size,
 				    reg->name, (unsigned long long)reg->size);
 		if (v->vring[j].da != MMAMP_FW_RSC_ADDR_ANY && v->vring[j].da != reg->da)
-			return fail(err, errlen, -ENOMEM,
+			return rproc_fail(err, errlen, -ENOMEM,
 				    "vdev %u vring %u: firmware wants da %#x, region %s is at %#llx",
 				    idx, j, v->vring[j].da, reg->name,
 				    (unsigned long long)reg->da);
@@ -199,7 +199,7 @@ static int handle_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *v, unsig
 	return 0;
 }
 
-static int handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
+int rproc_handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct mmamp_rsc_entry e;
 	struct mmamp_diag d;
@@ -213,14 +213,14 @@ static int handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
 			return 0;
 		if (ret) {
 			diag_text(&d, text, sizeof(text));
-			return fail(err, errlen, ret, "resource table: %s", text);
+			return rproc_fail(err, errlen, ret, "resource table: %s", text);
 		}
 		switch (e.type) {
 		case MMAMP_RSC_VDEV:
 			ret = handle_vdev(r, e.body, vdevs++, err, errlen);
 			break;
 		case MMAMP_RSC_DEVMEM:
-			ret = fail(err, errlen, -EINVAL,
+			ret = rproc_fail(err, errlen, -EINVAL,
 				   "resource entry %u: RSC_DEVMEM needs an IOMMU, which this core has "
 				   "not (as i.MX)", i);
 			break;
@@ -235,7 +235,7 @@ static int handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
 			if (!reg || c->len > reg->size ||
 			    (c->da != MMAMP_FW_RSC_ADDR_ANY &&
 			     (c->da < reg->da || c->da - reg->da > reg->size - c->len))) {
-				ret = fail(err, errlen, -ENOMEM,
+				ret = rproc_fail(err, errlen, -ENOMEM,
 					   "resource entry %u: carveout \"%.32s\" (da %#x len %#x) "
 					   "does not fit a region of core %s", i, c->name, c->da,
 					   c->len, r->core->name);
@@ -264,39 +264,39 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	int ret;
 
 	if (strchr(r->firmware, '/') || !strcmp(r->firmware, "..") || !r->firmware[0])
-		return fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
+		return rproc_fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
 			    r->firmware);
 	snprintf(path, sizeof(path), "%s/%s", r->h->firmware_path, r->firmware);
 	free(r->image);
 	r->image = NULL;
 	ret = read_file(path, &r->image, &r->image_size);
 	if (ret)
-		return fail(err, errlen, ret, "firmware %s: %s", path,
+		return rproc_fail(err, errlen, ret, "firmware %s: %s", path,
 			    ret == -ENOEXEC ? "not a regular, non-empty file" : strerror(-ret));
 	ret = mmamp_elf_parse(&img, r->image, r->image_size, &d);
 	if (!ret)
 		ret = mmamp_elf_check_segments(&img, &d);
 	if (ret) {
 		diag_text(&d, text, sizeof(text));
-		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+		return rproc_fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
 	}
 	if (img.machine != r->bk->elf_machine)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "firmware %s: ELF e_machine %u, but core %s (backend %s) runs "
 			    "e_machine %u", r->firmware, img.machine, r->core->name, r->bk->name,
 			    r->bk->elf_machine);
 
 	ret = mmamp_elf_find_rsc_table(&img, &table, &tsize, NULL, &d);
 	if (ret == -MMAMP_ENOENT)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "firmware %s: no .resource_table section: nothing to talk to",
 			    r->firmware);
 	if (ret) {
 		diag_text(&d, text, sizeof(text));
-		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+		return rproc_fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
 	}
 	if (!r->core->rsc_table || tsize > r->core->rsc_table->size)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "firmware %s: resource table of %zu bytes does not fit core %s's "
 			    "rsc-table region", r->firmware, tsize, r->core->name);
 	free(r->cached_table);
@@ -309,22 +309,22 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	ret = mmamp_rsc_table_validate(r->cached_table, tsize, &d);
 	if (ret) {
 		diag_text(&d, text, sizeof(text));
-		return fail(err, errlen, ret, "firmware %s: resource table: %s", r->firmware,
+		return rproc_fail(err, errlen, ret, "firmware %s: resource table: %s", r->firmware,
 			    text);
 	}
-	ret = handle_resources(r, err, errlen);
+	ret = rproc_handle_resources(r, err, errlen);
 	if (ret)
 		return ret;
 	if (!r->vdev_offset)
-		return fail(err, errlen, -ENOEXEC,
+		return rproc_fail(err, errlen, -ENOEXEC,
 			    "firmware %s: the resource table has no RPMsg vdev", r->firmware);
 
 	ret = mmamp_elf_load(&img, load_map, &lc, &d);
 	if (ret && lc.denied)
-		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, lc.why.msg);
+		return rproc_fail(err, errlen, ret, "firmware %s: %s", r->firmware, lc.why.msg);
 	if (ret) {
 		diag_text(&d, text, sizeof(text));
-		return fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
+		return rproc_fail(err, errlen, ret, "firmware %s: %s", r->firmware, text);
 	}
 	r->boot_addr = r->core->boot_addr;
 	return 0;
@@ -361,7 +361,7 @@ static int take_and_deliver(struct mmamp_rproc *r)
 	}
 	if (ret == 0)
 		note_doorbell(r);
-	if (r->state == MMAMP_RPROC_RUNNING)
+	if (rproc_is_up(r))
 		rproc_rpmsg_poll(r);
 	pthread_cond_broadcast(&r->tx_space);
 	return ret;
@@ -444,7 +444,7 @@ static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 	};
 	ret = mmamp_rpmsg_init_host(&r->rdev, &cfg);
 	if (ret)
-		return fail(err, errlen, ret, "core %s: RPMsg probe failed (%s): vrings/buffers do "
+		return rproc_fail(err, errlen, ret, "core %s: RPMsg probe failed (%s): vrings/buffers do "
 			    "not fit the RPMsg regions", r->core->name, strerror(-ret));
 	__atomic_store_n(&v->status, (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE |
 					       MMAMP_VIRTIO_STATUS_DRIVER |
@@ -479,7 +479,7 @@ static void stop_irq_thread(struct mmamp_rproc *r)
 }
 
 /* Power the core off and forget its runtime state. Lock held. */
-static void shutdown_core(struct mmamp_rproc *r, bool crashed)
+void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed)
 {
 	virtio_reset(r);
 	stop_irq_thread(r);
@@ -487,6 +487,7 @@ static void shutdown_core(struct mmamp_rproc *r, bool crashed)
 		r->bk->power_off(r, true);
 		r->powered = false;
 	}
+	rproc_record_clear(r);
 	mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
 }
 
@@ -512,7 +513,7 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 
 	ret = mmamp_scu_cpu_start(&r->h->scu, r->h->apu, r->core, r->boot_addr, &why);
 	if (ret)
-		return fail(err, errlen, ret, "%s", why.msg);
+		return rproc_fail(err, errlen, ret, "%s", why.msg);
 	ret = r->bk->power_on(r, err, errlen);
 	if (ret) {
 		mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
@@ -520,6 +521,21 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	}
 	r->powered = true;
 	rproc_monitor_watch(r);
+	ret = rproc_bring_up(r, err, errlen);
+	if (ret)
+		return ret;
+	rproc_record_save(r);
+	rproc_set_state(r, MMAMP_RPROC_RUNNING);
+	return 0;
+}
+
+/*
+ * The powered core's host side: its doorbell interrupt and host thread, then the vdev
+ * (virtio_start). On failure the core is shut down. Lock held.
+ */
+int rproc_bring_up(struct mmamp_rproc *r, char *err, size_t errlen)
+{
+	int ret;
 
 	__atomic_store_n(&r->irq_stop, false, __ATOMIC_RELEASE);
 	/* the host's doorbell interrupt (polled modes leave it off) */
@@ -527,18 +543,15 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (!r->h->caller_polls) {
 		ret = pthread_create(&r->irq, NULL, irq_thread, r);
 		if (ret) {
-			shutdown_core(r, false);
-			return fail(err, errlen, -ret, "core %s: no host thread", r->core->name);
+			rproc_shutdown_core(r, false);
+			return rproc_fail(err, errlen, -ret, "core %s: no host thread", r->core->name);
 		}
 		r->irq_running = true;
 	}
 	ret = virtio_start(r, err, errlen);
-	if (ret) {
-		shutdown_core(r, false);
-		return ret;
-	}
-	set_state(r, MMAMP_RPROC_RUNNING);
-	return 0;
+	if (ret)
+		rproc_shutdown_core(r, false);
+	return ret;
 }
 
 int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen)
@@ -549,11 +562,13 @@ int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen)
 		err[0] = '\0';
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (r->state != MMAMP_RPROC_OFFLINE)
-		ret = fail(err, errlen, -EBUSY, "core %s is %s, not offline", r->core->name,
+	if (r->state == MMAMP_RPROC_DETACHED)
+		ret = rproc_attach_locked(r, err, errlen); /* "echo start" attaches, like Linux */
+	else if (r->state != MMAMP_RPROC_OFFLINE)
+		ret = rproc_fail(err, errlen, -EBUSY, "core %s is %s, not offline", r->core->name,
 			   mmamp_rproc_state_str(r->state));
 	else if (!r->firmware[0])
-		ret = fail(err, errlen, -ENOENT, "core %s: no firmware set", r->core->name);
+		ret = rproc_fail(err, errlen, -ENOENT, "core %s: no firmware set", r->core->name);
 	else
 		ret = boot(r, err, errlen);
 	pthread_mutex_unlock(&r->lock);
@@ -568,10 +583,32 @@ int mmamp_rproc_stop(struct mmamp_rproc *r)
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
 	if (r->state == MMAMP_RPROC_RUNNING || r->state == MMAMP_RPROC_ATTACHED) {
-		shutdown_core(r, false);
-		set_state(r, MMAMP_RPROC_OFFLINE);
+		rproc_shutdown_core(r, false);
+		rproc_set_state(r, MMAMP_RPROC_OFFLINE);
 	} else if (r->state == MMAMP_RPROC_CRASHED) {
-		set_state(r, MMAMP_RPROC_OFFLINE);
+		rproc_set_state(r, MMAMP_RPROC_OFFLINE);
+	} else {
+		ret = -EINVAL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_unlock(&r->op_lock);
+	return ret;
+}
+
+/*
+ * Detach (reference §1.7): the vdev is reset and the channels go, the core keeps running.
+ * Only from ATTACHED, as in Linux. A later start attaches again.
+ */
+int mmamp_rproc_detach(struct mmamp_rproc *r)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&r->op_lock);
+	pthread_mutex_lock(&r->lock);
+	if (r->state == MMAMP_RPROC_ATTACHED) {
+		virtio_reset(r);
+		stop_irq_thread(r);
+		rproc_set_state(r, MMAMP_RPROC_DETACHED);
 	} else {
 		ret = -EINVAL;
 	}
@@ -612,7 +649,14 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (r->state != MMAMP_RPROC_RUNNING || !r->powered || (reported && !r->fault_pending)) {
+	if (r->state == MMAMP_RPROC_DETACHED && r->powered && !reported) {
+		/* it ran without us and ended: nothing to recover, it is just off now */
+		r->bk->power_off(r, true);
+		r->powered = false;
+		rproc_record_clear(r);
+		rproc_set_state(r, MMAMP_RPROC_OFFLINE);
+	}
+	if (!rproc_is_up(r) || !r->powered || (reported && !r->fault_pending)) {
 		pthread_mutex_unlock(&r->lock);
 		pthread_mutex_unlock(&r->op_lock);
 		return;
@@ -620,9 +664,10 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 	r->bk->power_off(r, false);
 	r->powered = false;
 	r->fault_pending = false;
+	rproc_record_clear(r);
 	r->crash_count++;
-	shutdown_core(r, true);
-	set_state(r, MMAMP_RPROC_CRASHED);
+	rproc_shutdown_core(r, true);
+	rproc_set_state(r, MMAMP_RPROC_CRASHED);
 	/* A core that cannot even be set up would crash again at once: no recovery loop. */
 	if (r->recovery && !strstr(r->crash_reason, "could not be set up"))
 		rproc_recover_locked(r, err, sizeof(err));
@@ -641,7 +686,7 @@ void rproc_watchdog_check(struct mmamp_rproc *r)
 	uint32_t beat;
 
 	pthread_mutex_lock(&r->lock);
-	if (r->state == MMAMP_RPROC_RUNNING && r->powered && r->heartbeat && !r->fault_pending) {
+	if (rproc_is_up(r) && r->powered && r->heartbeat && !r->fault_pending) {
 		beat = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
 		if (beat != r->hb_last) {
 			r->hb_last = beat;
@@ -660,13 +705,13 @@ int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen)
 
 	if (r->state != MMAMP_RPROC_CRASHED)
 		return -EINVAL;
-	set_state(r, MMAMP_RPROC_OFFLINE);
+	rproc_set_state(r, MMAMP_RPROC_OFFLINE);
 	ret = boot(r, err, errlen);
 	if (ret) {
 		snprintf(r->crash_reason + strlen(r->crash_reason),
 			 sizeof(r->crash_reason) - strlen(r->crash_reason),
 			 "; recovery failed: %s", err);
-		set_state(r, MMAMP_RPROC_CRASHED);
+		rproc_set_state(r, MMAMP_RPROC_CRASHED);
 	}
 	return ret;
 }
@@ -772,7 +817,7 @@ int mmamp_rproc_poll(struct mmamp_rproc *r)
 	int ret = 0;
 
 	pthread_mutex_lock(&r->lock);
-	if (r->state != MMAMP_RPROC_RUNNING)
+	if (!rproc_is_up(r))
 		ret = -EINVAL;
 	else
 		take_and_deliver(r);
@@ -843,7 +888,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 	r->bk = rproc_backend_find(c->backend);
 	if (!r->bk) {
 		free(r);
-		return fail(err, errlen, -EINVAL, "core %s: backend \"%s\" is not built in",
+		return rproc_fail(err, errlen, -EINVAL, "core %s: backend \"%s\" is not built in",
 			    c->name, c->backend);
 	}
 	r->recovery = true; /* Linux's default */
@@ -855,7 +900,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 			r->buffer_region = c->rpmsg_regions[k];
 	if (!r->buffer_region || !c->rsc_table) {
 		free(r);
-		return fail(err, errlen, -EINVAL,
+		return rproc_fail(err, errlen, -EINVAL,
 			    "core %s: the platform names no vdevbuffer or rsc-table region",
 			    c->name);
 	}
@@ -882,8 +927,11 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 	if (ret) {
 		host_rpmsg_window_unmap(&r->shm);
 		free(r);
-		return fail(err, errlen, ret, "core %s: no monitor thread", c->name);
+		return rproc_fail(err, errlen, ret, "core %s: no monitor thread", c->name);
 	}
+	pthread_mutex_lock(&r->lock);
+	rproc_find_detached(r); /* a core still running from an earlier host: DETACHED */
+	pthread_mutex_unlock(&r->lock);
 	*out = r;
 	return 0;
 }
@@ -894,8 +942,10 @@ void rproc_destroy(struct mmamp_rproc *r)
 		return;
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (r->state == MMAMP_RPROC_RUNNING)
-		shutdown_core(r, false);
+	if (rproc_is_up(r))
+		rproc_shutdown_core(r, false);
+	else if (r->state == MMAMP_RPROC_DETACHED && r->powered)
+		rproc_forget(r); /* it ran without us before: it goes on without us */
 	r->state = MMAMP_RPROC_DELETED;
 	pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&r->op_lock);

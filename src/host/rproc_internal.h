@@ -44,6 +44,7 @@ struct mmamp_rproc {
 	/* running */
 	bool powered;  /* the backend's power_on succeeded and no power_off since */
 	pid_t pid;
+	bool adopted; /* sim: the process was started by an earlier host (attach) */
 	int pidfd;
 	int report_fd;
 	pthread_t irq;
@@ -84,6 +85,27 @@ void rproc_watchdog_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 /* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
 void rproc_deadline(struct timespec *ts, int ms);
+
+/* rproc.c, for attach.c */
+int rproc_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void rproc_set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s);
+int rproc_handle_resources(struct mmamp_rproc *r, char *err, size_t errlen);
+int rproc_bring_up(struct mmamp_rproc *r, char *err, size_t errlen);
+void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed);
+
+/** rproc_is_up() - running, booted by us or attached to. Lock held. */
+static inline bool rproc_is_up(const struct mmamp_rproc *r)
+{
+	return r->state == MMAMP_RPROC_RUNNING || r->state == MMAMP_RPROC_ATTACHED;
+}
+
+/* attach.c */
+void rproc_record_save(struct mmamp_rproc *r);
+void rproc_record_clear(struct mmamp_rproc *r);
+void rproc_find_detached(struct mmamp_rproc *r);
+int rproc_attach_locked(struct mmamp_rproc *r, char *err, size_t errlen);
+void rproc_forget(struct mmamp_rproc *r);
 
 /* channels.c */
 void rproc_ns_bind(struct mmamp_rpmsg_dev *rdev, const char *name, uint32_t addr,

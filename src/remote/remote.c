@@ -121,6 +121,8 @@ int mmamp_remote_init(struct mmamp_remote *r, const struct mmamp_remote_config *
 	rc.vdev = cfg->vdev;
 	rc.ops = &r->ops;
 	rc.ctx = r;
+	/* MMAMP_LINK_EPOCH_OFFSET: the word after the heartbeat */
+	rc.link_epoch = cfg->heartbeat ? cfg->heartbeat + 1 : NULL;
 	ret = mmamp_rpmsg_init_remote(&r->rdev, &rc);
 	if (ret)
 		return ret;

@@ -88,7 +88,8 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  * @on_event, @ctx: link and error events (optional).
  * @heartbeat: a shared word the runtime increments every main-loop turn and every wake-up of a
  *            blocking send, for the host's watchdog (optional; mmamp puts it at
- *            MMAMP_HEARTBEAT_OFFSET in the live table's region).
+ *            MMAMP_HEARTBEAT_OFFSET in the live table's region). The word after it is the
+ *            link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
  */
 struct mmamp_remote_config {
 	const struct mmamp_shm *shm;

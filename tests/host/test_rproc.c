@@ -1,8 +1,8 @@
 /*
  * test_rproc.c — the host library end to end against real simulated cores (mmamp-simcore
  * processes running fw_echo): boot → name service → echo, lifecycle errors, an SCU denial of a
- * firmware segment, crash (kill -9 and an MMU fault in the firmware) → recovery, and a firmware
- * swap. Waits are on library conditions with timeouts, never sleeps.
+ * firmware segment, crash (kill -9 and an MMU fault in the firmware) → recovery, a firmware
+ * swap, and attaching to a core that a host which died left running. Waits are on library conditions with timeouts, never sleeps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -172,15 +173,21 @@ static void start_fw(struct world *w, const char *fw)
 	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, TTY, WAIT_MS), 0);
 }
 
-static struct mmamp_channel *channel(struct world *w, const char *name)
+static struct mmamp_channel *channel_in(struct world *w, const char *name,
+				       enum mmamp_rproc_state state)
 {
 	struct mmamp_channel *ch;
 
-	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, name, WAIT_MS), 0);
+	assert_int_equal(mmamp_rproc_wait(w->m4, state, name, WAIT_MS), 0);
 	ch = mmamp_rproc_find_channel(w->m4, name);
 	assert_non_null(ch);
 	mmamp_channel_set_rx(ch, on_rx, &inbox);
 	return ch;
+}
+
+static struct mmamp_channel *channel(struct world *w, const char *name)
+{
+	return channel_in(w, name, MMAMP_RPROC_RUNNING);
 }
 
 static void echo_n(struct mmamp_channel *ch, unsigned int n)
@@ -472,6 +479,119 @@ static void firmware_swap_runs_the_new_build(void **state)
 	mmamp_channel_put(info);
 }
 
+/* In a child process: another host boots the core and dies without stopping it. */
+static pid_t boot_in_a_host_that_dies(struct world *w)
+{
+	int fds[2];
+	pid_t child, core = 0;
+	int status;
+
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct mmamp_host_config cfg = { 0 };
+		struct mmamp_host *h;
+		struct mmamp_rproc *r;
+		char err[256];
+
+		cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+		cfg.runtime_dir = w->runtime;
+		cfg.firmware_path = w->fwdir;
+		cfg.simcore = MMAMP_SIMCORE;
+		if (mmamp_host_open(&h, &cfg, err, sizeof(err)))
+			_exit(2);
+		r = mmamp_host_rproc_by_name(h, "m4_0");
+		if (mmamp_rproc_set_firmware(r, "fw_echo") || mmamp_rproc_start(r, err, sizeof(err)) ||
+		    mmamp_rproc_wait(r, MMAMP_RPROC_RUNNING, TTY, WAIT_MS))
+			_exit(3);
+		core = mmamp_rproc_pid(r);
+		if (write(fds[1], &core, sizeof(core)) != sizeof(core))
+			_exit(4);
+		_exit(0); /* no mmamp_host_close(): the host "crashes", the core runs on */
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &core, sizeof(core)), sizeof(core));
+	close(fds[0]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return core;
+}
+
+static void reopen(struct world *w)
+{
+	struct mmamp_host_config cfg = { 0 };
+	char err[256];
+
+	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	cfg.runtime_dir = w->runtime;
+	cfg.firmware_path = w->fwdir;
+	cfg.simcore = MMAMP_SIMCORE;
+	cfg.events = &events;
+	if (mmamp_host_open(&w->h, &cfg, err, sizeof(err)))
+		fail_msg("mmamp_host_open: %s", err);
+	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
+	assert_non_null(w->m4);
+}
+
+static void attach(struct world *w)
+{
+	char err[512];
+
+	if (mmamp_rproc_start(w->m4, err, sizeof(err)))
+		fail_msg("attach: %s", err);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_ATTACHED);
+	if (mmamp_rproc_wait(w->m4, MMAMP_RPROC_ATTACHED, TTY, WAIT_MS)) {
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "cat %s/m4_0.console >&2", w->runtime);
+		if (system(cmd))
+			(void)0;
+		fail_msg("attached, but no %s channel", TTY);
+	}
+}
+
+static void a_running_core_is_attached_not_rebooted(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+	char fw[64];
+	pid_t core;
+
+	mmamp_host_close(w->h); /* the test's host goes; another one boots the core and dies */
+	core = boot_in_a_host_that_dies(w);
+	assert_true(core > 0);
+	reopen(w);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_DETACHED);
+	assert_int_equal(mmamp_rproc_pid(w->m4), core);
+	mmamp_rproc_firmware(w->m4, fw, sizeof(fw));
+	assert_string_equal(fw, "fw_echo");
+	assert_int_equal(mmamp_rproc_stop(w->m4), -EINVAL); /* as Linux: attach first */
+
+	attach(w); /* the same process, its rings reset with its acknowledgment */
+	assert_int_equal(mmamp_rproc_pid(w->m4), core);
+	tty = channel_in(w, TTY, MMAMP_RPROC_ATTACHED);
+	echo_n(tty, 100);
+	mmamp_channel_put(tty);
+
+	/* detach: the channels go, the core stays; attach again */
+	assert_int_equal(mmamp_rproc_detach(w->m4), 0);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_DETACHED);
+	assert_int_equal(kill(core, 0), 0);
+	assert_int_equal(mmamp_rproc_detach(w->m4), -EINVAL);
+	attach(w);
+	tty = channel_in(w, TTY, MMAMP_RPROC_ATTACHED);
+	echo_n(tty, 100);
+	mmamp_channel_put(tty);
+
+	/* stop from attached powers it off; the next start boots */
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	assert_int_equal(mmamp_rproc_pid(w->m4), 0);
+	start_fw(w, "fw_echo");
+	assert_int_not_equal(mmamp_rproc_pid(w->m4), core);
+	assert_int_equal(mmamp_rproc_detach(w->m4), -EINVAL); /* only from attached */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -484,6 +604,7 @@ int main(void)
 		T(frozen_core_misses_its_heartbeat_and_recovers),
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
+		T(a_running_core_is_attached_not_rebooted),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("rproc", tests, NULL, NULL);

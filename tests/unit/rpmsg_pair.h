@@ -165,7 +165,8 @@ static inline struct pair *pair_new(uint32_t features)
 	p->vdev = (struct mmamp_fw_rsc_vdev *)(void *)(p->mem + PAIR_VDEV);
 	p->features = features;
 	pair_write_fw_vdev(p);
-	rc = (struct mmamp_rpmsg_remote_config){ &p->shm, p->vdev, &pair_remote_ops, p };
+	rc = (struct mmamp_rpmsg_remote_config){ .shm = &p->shm, .vdev = p->vdev,
+						 .ops = &pair_remote_ops, .ctx = p };
 	if (mmamp_rpmsg_init_remote(&p->remote, &rc))
 		abort();
 	return p;

@@ -517,8 +517,8 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* The platform's auto-boot cores, by increasing boot-order; a failed boot is logged and the
- * others still boot. (The library starts a core synchronously up to its first kick; channels
+/* The platform's auto-boot cores (and cores found running: attached), by increasing
+ * boot-order; a failed boot is logged and the others still boot. (The library starts a core synchronously up to its first kick; channels
  * come up in the background, so cores of one order do come up in parallel.) */
 static void auto_boot(struct daemon *d)
 {
@@ -538,7 +538,10 @@ static void auto_boot(struct daemon *d)
 			struct core *c = core_by_name(d, pc->name);
 			int ret;
 
-			if (!pc->auto_boot || !c)
+			if (!c)
+				continue;
+			/* a core still running from an earlier mmampd is attached to, not rebooted */
+			if (!pc->auto_boot && mmamp_rproc_state(c->r) != MMAMP_RPROC_DETACHED)
 				continue;
 			if (pc->boot_order > order) {
 				if (pc->boot_order < next)
@@ -553,7 +556,8 @@ static void auto_boot(struct daemon *d)
 				logmsg("%s: auto-boot failed: %s (%s)", c->name, err,
 				       mmamp_errno_name(ret));
 			else
-				logmsg("%s: auto-boot (order %u) started", c->name, order);
+				logmsg("%s: auto-boot (order %u): %s", c->name, order,
+				       mmamp_rproc_state_str(mmamp_rproc_state(c->r)));
 		}
 		order = next;
 	}

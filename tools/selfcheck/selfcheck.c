@@ -133,7 +133,7 @@ int main(void)
 
 	/* 2. the remote firmware starts and waits for DRIVER_OK */
 	ret = mmamp_rpmsg_init_remote(&remote, &(struct mmamp_rpmsg_remote_config){
-		&shm, vdev, &remote_ops, NULL });
+		.shm = &shm, .vdev = vdev, .ops = &remote_ops });
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&tty, &remote, "rpmsg-virtual-tty-channel-1", 30,
 					   MMAMP_RPMSG_ADDR_ANY, remote_echo, NULL);

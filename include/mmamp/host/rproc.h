@@ -112,8 +112,18 @@ int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name);
 int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen);
 
 /** mmamp_rproc_stop() - virtio reset, channels torn down, core powered off. -EINVAL unless
- * running, attached or crashed. */
+ * running, attached or crashed (a detached core: start, i.e. attach, first). */
 int mmamp_rproc_stop(struct mmamp_rproc *r);
+
+/**
+ * mmamp_rproc_detach() - let go of an attached core: vdev reset, channels torn down, the core
+ * keeps running (state detached). -EINVAL unless attached. A later start attaches again.
+ *
+ * Attach: a core that an earlier host started and that still runs when mmamp_host_open() is
+ * called (it finds <runtime_dir>/<core>.core) is "detached"; mmamp_rproc_start() attaches to it
+ * without reloading (state "attached"), resetting its vdev with the remote's acknowledgment.
+ */
+int mmamp_rproc_detach(struct mmamp_rproc *r);
 
 /** mmamp_rproc_set_recovery() - "enabled", "disabled" or "recover" (-EINVAL otherwise). */
 int mmamp_rproc_set_recovery(struct mmamp_rproc *r, const char *word);
