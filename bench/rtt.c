@@ -3,7 +3,8 @@
  * the host library and a simulated core (interrupt mode: futex doorbells; polled mode: both
  * sides spin), next to three baselines measured in the same run with the same payload and the
  * same two CPUs: a raw shared-memory spin ping-pong, a futex ping-pong and a UNIX stream socket
- * ping-pong (each between two processes, each copying 496 bytes each way).
+ * ping-pong (each between two processes, each copying 496 bytes each way; the baselines are
+ * MeasureMan's, tools/measureman/baseline.c).
  *
  *   mmamp-bench-rtt [-n SAMPLES] [--json]     (defaults: 20000 samples per case)
  *
@@ -22,13 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "mmamp/host/rproc.h"
 
 #define MSG 496
@@ -77,113 +76,32 @@ static struct result summarize(const char *name, uint64_t *t, size_t n)
 	return r;
 }
 
-/* ---- baselines: two processes over shared memory / a socket ---- */
+/* ---- baselines: two processes, shared with MeasureMan (tools/measureman/baseline.c) ---- */
 
-struct shared {
-	uint32_t turn; /* 0: client's, 1: server's */
-	uint8_t buf[2][MSG];
+struct collect {
+	uint64_t *t;
+	size_t n;
 };
+
+static void collect(void *ctx, uint64_t ns)
+{
+	struct collect *c = ctx;
+
+	c->t[c->n++] = ns;
+}
+
+static struct result bench_baseline(enum mm_baseline b, size_t n, uint64_t *t)
+{
+	struct collect c = { t, 0 };
+
+	if (mm_baseline_run(b, n, MSG, 0, 1, collect, &c))
+		return summarize(mm_baseline_name(b), t, 0);
+	return summarize(mm_baseline_name(b), t, c.n);
+}
 
 static long futex(uint32_t *w, int op, uint32_t v)
 {
 	return syscall(SYS_futex, w, op, v, NULL, NULL, 0);
-}
-
-static void wait_turn(struct shared *s, uint32_t want, bool spin)
-{
-	uint32_t v;
-
-	while ((v = __atomic_load_n(&s->turn, __ATOMIC_ACQUIRE)) != want)
-		if (!spin)
-			futex(&s->turn, FUTEX_WAIT, v);
-}
-
-static void give_turn(struct shared *s, uint32_t to, bool spin)
-{
-	__atomic_store_n(&s->turn, to, __ATOMIC_RELEASE);
-	if (!spin)
-		futex(&s->turn, FUTEX_WAKE, 1);
-}
-
-static struct result bench_shm(const char *name, bool spin, size_t n, uint64_t *t)
-{
-	struct shared *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	uint8_t msg[MSG], back[MSG];
-	pid_t pid;
-
-	memset(msg, 0x5A, sizeof(msg));
-	s->turn = 0;
-	pid = fork();
-	if (pid == 0) {
-		pin(1);
-		for (size_t i = 0; i < n + 100; i++) {
-			wait_turn(s, 1, spin);
-			memcpy(back, s->buf[0], MSG);
-			memcpy(s->buf[1], back, MSG);
-			give_turn(s, 0, spin);
-		}
-		_exit(0);
-	}
-	pin(0);
-	for (size_t i = 0; i < n + 100; i++) {
-		uint64_t t0 = now_ns();
-
-		memcpy(s->buf[0], msg, MSG);
-		give_turn(s, 1, spin);
-		wait_turn(s, 0, spin);
-		memcpy(back, s->buf[1], MSG);
-		if (i >= 100)
-			t[i - 100] = now_ns() - t0;
-	}
-	waitpid(pid, NULL, 0);
-	munmap(s, sizeof(*s));
-	return summarize(name, t, n);
-}
-
-static int read_full(int fd, uint8_t *b, size_t n)
-{
-	for (size_t got = 0; got < n;) {
-		ssize_t r = read(fd, b + got, n - got);
-
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static struct result bench_socket(size_t n, uint64_t *t)
-{
-	uint8_t msg[MSG], back[MSG];
-	int sv[2];
-	pid_t pid;
-
-	memset(msg, 0x5A, sizeof(msg));
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return summarize("unix socket ping-pong", t, 0);
-	pid = fork();
-	if (pid == 0) {
-		pin(1);
-		close(sv[0]);
-		while (read_full(sv[1], back, MSG) == 0)
-			if (write(sv[1], back, MSG) != MSG)
-				break;
-		_exit(0);
-	}
-	close(sv[1]);
-	pin(0);
-	for (size_t i = 0; i < n + 100; i++) {
-		uint64_t t0 = now_ns();
-
-		if (write(sv[0], msg, MSG) != MSG || read_full(sv[0], back, MSG))
-			break;
-		if (i >= 100)
-			t[i - 100] = now_ns() - t0;
-	}
-	close(sv[0]);
-	waitpid(pid, NULL, 0);
-	return summarize("unix socket ping-pong", t, n);
 }
 
 /* ---- mmamp: host library + simulated core running fw_echo ---- */
@@ -286,9 +204,9 @@ int main(int argc, char **argv)
 	}
 	t = calloc(n, sizeof(*t));
 	signal(SIGPIPE, SIG_IGN);
-	res[0] = bench_shm("shm spin ping-pong", true, n, t);
-	res[1] = bench_shm("futex ping-pong", false, n, t);
-	res[2] = bench_socket(n, t);
+	res[0] = bench_baseline(MM_BASE_SPIN, n, t);
+	res[1] = bench_baseline(MM_BASE_FUTEX, n, t);
+	res[2] = bench_baseline(MM_BASE_SOCKET, n, t);
 	res[3] = bench_mmamp("mmamp interrupt (futex doorbell)", false, n, t);
 	res[4] = bench_mmamp("mmamp polled", true, n, t);
 	if (json) {

@@ -25,12 +25,21 @@ static bool take_flag(struct mmamp_remote *r)
 	return __atomic_exchange_n(&r->flagged, 0u, __ATOMIC_ACQ_REL) != 0;
 }
 
+/* Timestamp point 4 (MeasureMan): read the clock only when the firmware asked for it. */
+static uint64_t stamp(const struct mmamp_remote *r)
+{
+	return r->now_ns ? r->now_ns() : 0;
+}
+
 void mmamp_remote_isr(struct mmamp_remote *r)
 {
+	uint64_t entry = stamp(r);
 	uint32_t notifyid;
 
-	if (r->db->take(r->db_ctx, &notifyid) == 0)
+	if (r->db->take(r->db_ctx, &notifyid) == 0) {
 		note_doorbell(r, notifyid);
+		r->isr_ns = entry;
+	}
 	__atomic_store_n(&r->flagged, 1u, __ATOMIC_RELEASE);
 }
 
@@ -84,6 +93,7 @@ static int rt_wait(void *ctx, uint32_t timeout_us)
 	start = r->db->now_us ? r->db->now_us(r->db_ctx) : 0;
 	for (spins = 0;; spins++) {
 		if (r->db->take(r->db_ctx, &notifyid) == 0) {
+			r->isr_ns = stamp(r);
 			note_doorbell(r, notifyid);
 			return 0;
 		}
@@ -113,6 +123,7 @@ int mmamp_remote_init(struct mmamp_remote *r, const struct mmamp_remote_config *
 	r->tick_us = cfg->tick_us;
 	r->polled = cfg->polled;
 	r->heartbeat = cfg->heartbeat;
+	r->now_ns = cfg->now_ns;
 	r->ops.notify = rt_notify;
 	r->ops.wait = rt_wait;
 	r->ops.now_us = cfg->db->now_us ? rt_now_us : NULL;
@@ -177,6 +188,7 @@ int mmamp_remote_poll_once(struct mmamp_remote *r)
 
 	beat(r);
 	if (r->polled && r->db->take(r->db_ctx, &notifyid) == 0) {
+		r->isr_ns = stamp(r);
 		note_doorbell(r, notifyid);
 		__atomic_store_n(&r->flagged, 1u, __ATOMIC_RELAXED);
 	}

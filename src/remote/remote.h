@@ -90,6 +90,8 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  *            blocking send, for the host's watchdog (optional; mmamp puts it at
  *            MMAMP_HEARTBEAT_OFFSET in the live table's region). The word after it is the
  *            link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
+ * @now_ns:   a clock the host can read too (optional; MeasureMan's timestamp point 4): when set,
+ *            the runtime records when it took each doorbell (mmamp_remote_isr_ns()).
  */
 struct mmamp_remote_config {
 	const struct mmamp_shm *shm;
@@ -101,6 +103,7 @@ struct mmamp_remote_config {
 	mmamp_remote_event_fn on_event;
 	void *ctx;
 	uint32_t *heartbeat;
+	uint64_t (*now_ns)(void);
 };
 
 /**
@@ -136,6 +139,8 @@ struct mmamp_remote {
 	struct mmamp_remote_stats stats;
 	uint8_t polled;
 	volatile uint8_t stop;
+	uint64_t (*now_ns)(void);
+	volatile uint64_t isr_ns; /* when the last doorbell was taken (ISR entry), if now_ns */
 };
 
 /**
@@ -176,6 +181,15 @@ int mmamp_remote_run(struct mmamp_remote *r);
 static inline void mmamp_remote_stop(struct mmamp_remote *r)
 {
 	r->stop = 1;
+}
+
+/**
+ * mmamp_remote_isr_ns() - the @now_ns clock at the entry of the ISR that took the last doorbell
+ * (polled mode: when the spin saw it); 0 without a clock or before the first doorbell.
+ */
+static inline uint64_t mmamp_remote_isr_ns(const struct mmamp_remote *r)
+{
+	return r->isr_ns;
 }
 
 /** mmamp_remote_stats() - the runtime's counters. */
