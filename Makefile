@@ -35,5 +35,17 @@ test: test-gcc test-clang test-asan test-tsan
 demo: build-gcc
 	@scripts/demo.sh $(BUILD)/gcc
 
+# make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
+# flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
+# map file, against the budget (1,200 B flash, 200 B RAM). Builds only the cross build
+# ($(BUILD)/gcc/m4, the same one the host build makes).
+.PHONY: size
+size: deps
+	@cmake -S . -B $(BUILD)/gcc/m4 -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+	       -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
+	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo >/dev/null
+	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
+	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
+
 clean:
 	rm -rf $(BUILD)

@@ -18,6 +18,8 @@ declare -A need=(
   [pkg-config]=/usr/bin/pkg-config
   [device-tree-compiler]=/usr/bin/dtc
   [libfdt-dev]=/usr/include/libfdt.h
+  [qemu-system-arm]=/usr/bin/qemu-system-arm
+  [librsvg2-bin]=/usr/bin/rsvg-convert   # MeasureMan's PNG plots (SVG → PNG)
 )
 
 missing=()

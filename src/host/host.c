@@ -51,6 +51,8 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 	h->runtime_dir = strdup(cfg->runtime_dir);
 	h->firmware_path = strdup(cfg->firmware_path);
 	h->simcore = strdup(cfg->simcore);
+	h->qemu_bootrom = cfg->qemu_bootrom ? strdup(cfg->qemu_bootrom) : NULL;
+	h->qemu = cfg->qemu ? strdup(cfg->qemu) : NULL;
 	h->polling = cfg->polling;
 	h->caller_polls = cfg->caller_polls;
 	h->ctx = cfg->ctx;
@@ -61,6 +63,8 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 		free(h->runtime_dir);
 		free(h->firmware_path);
 		free(h->simcore);
+		free(h->qemu_bootrom);
+		free(h->qemu);
 		free(h);
 		return ret;
 	}
@@ -110,6 +114,8 @@ void mmamp_host_close(struct mmamp_host *h)
 	free(h->runtime_dir);
 	free(h->firmware_path);
 	free(h->simcore);
+	free(h->qemu_bootrom);
+	free(h->qemu);
 	free(h);
 }
 

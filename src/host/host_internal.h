@@ -40,6 +40,8 @@ struct mmamp_host {
 	char *runtime_dir;
 	char *firmware_path;
 	char *simcore;
+	char *qemu_bootrom; /* NULL: no qemu cores */
+	char *qemu;         /* NULL: qemu-system-arm from PATH */
 	bool polling;
 	bool caller_polls;
 	struct mmamp_host_events events;

@@ -253,6 +253,24 @@ int rproc_handle_resources(struct mmamp_rproc *r, char *err, size_t errlen)
 	}
 }
 
+/* The first directory of the ':'-separated @search that has @name (else the first one's path,
+ * for the error message). */
+static void find_firmware(const char *search, const char *name, char *path, size_t len)
+{
+	const char *dir = search;
+
+	for (;;) {
+		size_t n = strcspn(dir, ":");
+
+		snprintf(path, len, "%.*s/%s", (int)n, dir, name);
+		if (access(path, F_OK) == 0 || !dir[n])
+			break;
+		dir += n + 1;
+	}
+	if (access(path, F_OK))
+		snprintf(path, len, "%.*s/%s", (int)strcspn(search, ":"), search, name);
+}
+
 static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	char path[4096], text[200];
@@ -266,7 +284,7 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (strchr(r->firmware, '/') || !strcmp(r->firmware, "..") || !r->firmware[0])
 		return rproc_fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
 			    r->firmware);
-	snprintf(path, sizeof(path), "%s/%s", r->h->firmware_path, r->firmware);
+	find_firmware(r->h->firmware_path, r->firmware, path, sizeof(path));
 	free(r->image);
 	r->image = NULL;
 	ret = read_file(path, &r->image, &r->image_size);

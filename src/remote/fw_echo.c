@@ -29,9 +29,21 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 #include "mmamp/rpmsg.h"
+#include "remote.h"
+/*
+ * The port: the sim's by default; another board names its header with -DMMAMP_FW_PORT_H="x.h"
+ * (ports/qemu-mps2/port_qemu.h), which defines the FW_* addresses and doorbell binding below.
+ */
+#ifdef MMAMP_FW_PORT_H
+#include MMAMP_FW_PORT_H
+#else
 #include "port_sim.h"
 #include "port_sim_extra.h"
-#include "remote.h"
+#define FW_DOORBELL_T    struct mmamp_sim_doorbell
+#define FW_DOORBELL_DA   MMAMP_SIM_MU_DA
+#define FW_DOORBELL_INIT mmamp_sim_doorbell_init
+#define FW_DOORBELL_OPS  mmamp_sim_doorbell_ops
+#endif
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_echo: define FW_NAME and FW_BUILD_ID (string literals)"
@@ -46,9 +58,13 @@
  * (SIGSEGV at that address), never silent corruption of memory the M4 should not reach.
  * (On silicon the M4's MPU should be set up the same way.)
  */
+#ifndef FW_SHM_DA
 #define FW_SHM_DA       0x90000000u
 #define FW_SHM_SIZE     0x500000u
+#endif
+#ifndef FW_RSC_TABLE_DA
 #define FW_RSC_TABLE_DA 0x900FF000u
+#endif
 #define FW_RSC_TABLE_MAX 0x400u /* Linux maps 1 KiB of the live table (reference §5.3) */
 
 #define FW_ADDR_TTY  30u
@@ -70,7 +86,7 @@
 #endif
 
 static struct mmamp_remote remote;
-static struct mmamp_sim_doorbell doorbell;
+static FW_DOORBELL_T doorbell;
 static struct mmamp_rpmsg_ept ept_tty, ept_raw, ept_info;
 static uint64_t boot_ns;
 static uint32_t echo_drops;
@@ -241,15 +257,15 @@ int fw_main(void)
 
 	boot_ns = mmamp_port_now_ns();
 	say("boot build=" FW_BUILD_ID " (" FW_MODE_TEXT " mode)\n");
-	if (mmamp_sim_doorbell_init(&doorbell, MMAMP_SIM_MU_DA, &remote)) {
+	if (FW_DOORBELL_INIT(&doorbell, FW_DOORBELL_DA, &remote)) {
 		say("no MU at ");
-		mmamp_port_put_hex(MMAMP_SIM_MU_DA);
+		mmamp_port_put_hex(FW_DOORBELL_DA);
 		mmamp_port_puts("\n");
 		return 3;
 	}
 	cfg.shm = &shm;
 	cfg.vdev = live_vdev();
-	cfg.db = &mmamp_sim_doorbell_ops;
+	cfg.db = &FW_DOORBELL_OPS;
 	cfg.db_ctx = &doorbell;
 	cfg.polled = FW_POLLED_MODE;
 	cfg.tick_us = MMAMP_REMOTE_TICK_US;

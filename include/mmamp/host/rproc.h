@@ -59,8 +59,12 @@ struct mmamp_host_events {
  * struct mmamp_host_config - how to open a platform.
  * @platform:      path of the compiled platform description (.dtb).
  * @runtime_dir:   where region files (<dir>/shm/<region>) and per-core state live.
- * @firmware_path: directory firmware names are looked up in (like /lib/firmware).
+ * @firmware_path: directories firmware names are looked up in, ':'-separated, first match wins
+ *                 (like /lib/firmware).
  * @simcore:       path of the mmamp-simcore executable (the simulated core's "silicon").
+ * @qemu_bootrom:  the QEMU mps2-an386 boot ROM (qemu_bootrom.elf), for cores whose platform
+ *                 backend is "qemu" (optional otherwise).
+ * @qemu:          the emulator (optional: "qemu-system-arm" from PATH).
  * @polling:       doorbells are polled instead of interrupt-driven (futex): each core's host
  *                 thread spins on the MU status.
  * @caller_polls:  no host thread at all: the application calls mmamp_rproc_poll() itself and,
@@ -73,6 +77,8 @@ struct mmamp_host_config {
 	const char *runtime_dir;
 	const char *firmware_path;
 	const char *simcore;
+	const char *qemu_bootrom;
+	const char *qemu;
 	bool polling;
 	bool caller_polls;
 	const struct mmamp_host_events *events;

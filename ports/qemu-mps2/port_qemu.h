@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ports/qemu-mps2/port_qemu.h — the mps2-an386 firmware port: what src/remote/ firmware gets
+ * from the board, with the same names the sim port (ports/sim/port_sim.h) gives it:
+ *
+ *   console    mmamp_port_puts/put_u64/put_hex on UART0 (polled TX)
+ *   time       mmamp_port_now_ns(): timer0 free-running at 25 MHz (40 ns a tick), extended to
+ *              64 bits by its wrap interrupt; under -icount shift=0, 1 tick = 40 instructions
+ *   doorbells  mmamp_qemu_doorbell_ops (struct mmamp_remote_doorbell_ops) on UART1: one byte
+ *              per doorbell each way, value = notifyid; RX interrupt (IRQ 2) → mmamp_remote_isr()
+ *   sleeping   the doorbell op wait: cpsid i; WFI unless flagged; cpsie i, bounded by a
+ *              one-shot SysTick
+ *   faults     every fault and unexpected exception ends in the fault handler: record in the
+ *              boot mailbox (qemu_mailbox.h), doorbell byte 0xFE, halt
+ *
+ * fw_echo.c includes this file when built with -DMMAMP_FW_PORT_H="port_qemu.h" and finds here
+ * the addresses and the doorbell binding it uses (FW_SHM_DA ... FW_DOORBELL_OPS).
+ */
+#ifndef MMAMP_QEMU_PORT_QEMU_H
+#define MMAMP_QEMU_PORT_QEMU_H
+
+#include <stdint.h>
+
+#include "mps2_an386.h"
+#include "remote.h"
+
+/** struct mmamp_qemu_doorbell - the UART1 binding (db_ctx of mmamp_qemu_doorbell_ops). */
+struct mmamp_qemu_doorbell {
+	uint32_t uart;
+	struct mmamp_remote *remote;
+};
+
+/** mmamp_qemu_doorbell_ops - struct mmamp_remote_doorbell_ops on UART1. */
+extern const struct mmamp_remote_doorbell_ops mmamp_qemu_doorbell_ops;
+
+/**
+ * mmamp_qemu_doorbell_init() - bind the UART at @uart (MPS2_UART1) to @remote; its RX interrupt
+ * is switched on by the ops' enable. Return: 0, or -MMAMP_EBUSY if a binding exists already.
+ */
+int mmamp_qemu_doorbell_init(struct mmamp_qemu_doorbell *db, uintptr_t uart,
+			     struct mmamp_remote *remote);
+
+/* Console (UART0). */
+void mmamp_port_puts(const char *s);
+void mmamp_port_put_u64(uint64_t v);
+void mmamp_port_put_hex(uint64_t v);
+
+/* Time: nanoseconds / microseconds since the clock started (mmamp_port_clock_init()). */
+uint64_t mmamp_port_now_ns(void);
+uint64_t mmamp_port_now_us(void);
+/** mmamp_port_ticks() - raw 64-bit timer0 ticks (25 MHz). */
+uint64_t mmamp_port_ticks(void);
+/** mmamp_port_clock_init() - start timer0 free-running (called by the reset handler). */
+void mmamp_port_clock_init(void);
+
+/* Startup (startup.c): the firmware's entry after reset. */
+int fw_main(void);
+
+/* ---- what fw_echo.c takes from its port ---- */
+#define FW_SHM_DA        MPS2_SHM_DA
+#define FW_SHM_SIZE      MPS2_SHM_SIZE
+#define FW_RSC_TABLE_DA  MPS2_RSC_TABLE_DA
+#define FW_DOORBELL_T    struct mmamp_qemu_doorbell
+#define FW_DOORBELL_DA   MPS2_UART1
+#define FW_DOORBELL_INIT mmamp_qemu_doorbell_init
+#define FW_DOORBELL_OPS  mmamp_qemu_doorbell_ops
+
+#endif /* MMAMP_QEMU_PORT_QEMU_H */
