@@ -18,6 +18,8 @@ declare -A need=(
   [pkg-config]=/usr/bin/pkg-config
   [device-tree-compiler]=/usr/bin/dtc
   [libfdt-dev]=/usr/include/libfdt.h
+  [fuse3]=/usr/bin/fusermount3   # mmampd's remoteproc sysfs face (FUSE)
+  [libfuse3-dev]=/usr/include/fuse3/fuse.h
   [qemu-system-arm]=/usr/bin/qemu-system-arm
   [librsvg2-bin]=/usr/bin/rsvg-convert   # MeasureMan's PNG plots (SVG → PNG)
 )

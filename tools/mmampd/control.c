@@ -182,6 +182,97 @@ static void do_list(struct daemon *d, struct conn *c)
 	conn_send(d, c, reply_buf, hl + t.len);
 }
 
+/* ---- the remoteproc attributes: shared with the sysfs face (sysfs_fuse.c) ---- */
+
+int lcm_get(struct core *core, const char *attr, char *buf, size_t len)
+{
+	if (!strcmp(attr, "name"))
+		snprintf(buf, len, "%s", core->name);
+	else if (!strcmp(attr, "state"))
+		snprintf(buf, len, "%s", mmamp_rproc_state_str(mmamp_rproc_state(core->r)));
+	else if (!strcmp(attr, "firmware"))
+		mmamp_rproc_firmware(core->r, buf, len);
+	else if (!strcmp(attr, "recovery"))
+		snprintf(buf, len, "%s", mmamp_rproc_recovery_enabled(core->r) ? "enabled" : "disabled");
+	else if (!strcmp(attr, "crash_count"))
+		snprintf(buf, len, "%u", mmamp_rproc_crash_count(core->r));
+	else if (!strcmp(attr, "crash_reason"))
+		mmamp_rproc_crash_reason(core->r, buf, len);
+	else if (!strcmp(attr, "pid"))
+		snprintf(buf, len, "%d", mmamp_rproc_pid(core->r));
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int lcm_set_state(struct daemon *d, struct core *core, const char *v, char *msg, size_t len)
+{
+	enum mmamp_rproc_state s = mmamp_rproc_state(core->r);
+	int ret;
+
+	msg[0] = '\0';
+	/* Start and stop report state and channel events from inside the call (this thread):
+	 * they are handled before returning, so after a stop the channels' TTYs and endpoints
+	 * are gone. */
+	if (!strcmp(v, "start")) {
+		ret = mmamp_rproc_start(core->r, msg, len);
+		handoff_process(d);
+		if (ret && !msg[0])
+			snprintf(msg, len, "%s", strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(v, "stop")) {
+		ret = mmamp_rproc_stop(core->r);
+		handoff_process(d);
+		if (ret == -EINVAL)
+			snprintf(msg, len, "%s is %s: only a running, attached or crashed core can be "
+				 "stopped", core->name, mmamp_rproc_state_str(s));
+		else if (ret)
+			snprintf(msg, len, "stopping %s: %s", core->name, strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(v, "detach")) {
+		snprintf(msg, len, "%s is %s: only an attached core can be detached", core->name,
+			 mmamp_rproc_state_str(s));
+		return -EINVAL;
+	}
+	snprintf(msg, len, "state: \"%s\" is not start, stop or detach", v);
+	return -EINVAL;
+}
+
+int lcm_set_firmware(struct core *core, const char *name, char *msg, size_t len)
+{
+	int ret = mmamp_rproc_set_firmware(core->r, name);
+
+	msg[0] = '\0';
+	if (ret == -EBUSY)
+		snprintf(msg, len, "%s is %s: the firmware can be changed only while offline",
+			 core->name, mmamp_rproc_state_str(mmamp_rproc_state(core->r)));
+	else if (ret == -EINVAL)
+		snprintf(msg, len, "firmware: \"%s\" is not a file name", name);
+	else if (ret)
+		snprintf(msg, len, "firmware: %s", strerror(-ret));
+	return ret;
+}
+
+int lcm_set_recovery(struct core *core, const char *word, char *msg, size_t len)
+{
+	char reason[400];
+	int ret;
+
+	msg[0] = '\0';
+	if (strcmp(word, "enabled") && strcmp(word, "disabled") && strcmp(word, "recover")) {
+		snprintf(msg, len, "recovery: \"%s\" is not enabled, disabled or recover", word);
+		return -EINVAL;
+	}
+	ret = mmamp_rproc_set_recovery(core->r, word);
+	if (ret) {
+		mmamp_rproc_crash_reason(core->r, reason, sizeof(reason));
+		snprintf(msg, len, "recovery of %s failed: %s", core->name, reason);
+	}
+	return ret;
+}
+
 static void do_get(struct daemon *d, struct conn *c, char **w, int n)
 {
 	struct core *core;
@@ -194,65 +285,17 @@ static void do_get(struct daemon *d, struct conn *c, char **w, int n)
 	}
 	if (!(core = need_core(d, c, w[1])))
 		return;
-	if (!strcmp(w[2], "name")) {
-		reply_ok(d, c, "%s", core->name);
-	} else if (!strcmp(w[2], "state")) {
-		reply_ok(d, c, "%s", mmamp_rproc_state_str(mmamp_rproc_state(core->r)));
-	} else if (!strcmp(w[2], "firmware")) {
-		mmamp_rproc_firmware(core->r, buf, sizeof(buf));
-		reply_ok(d, c, "%s", buf);
-	} else if (!strcmp(w[2], "recovery")) {
-		reply_ok(d, c, "%s", mmamp_rproc_recovery_enabled(core->r) ? "enabled" : "disabled");
-	} else if (!strcmp(w[2], "crash_count")) {
-		reply_ok(d, c, "%u", mmamp_rproc_crash_count(core->r));
-	} else if (!strcmp(w[2], "crash_reason")) {
-		mmamp_rproc_crash_reason(core->r, buf, sizeof(buf));
-		reply_ok(d, c, "%s", buf);
-	} else if (!strcmp(w[2], "pid")) {
-		reply_ok(d, c, "%d", mmamp_rproc_pid(core->r));
-	} else {
+	if (lcm_get(core, w[2], buf, sizeof(buf)))
 		reply_err(d, c, EINVAL, "get: no attribute \"%s\" (name, state, firmware, recovery, "
 			  "crash_count, crash_reason, pid)", w[2]);
-	}
-}
-
-static void set_state(struct daemon *d, struct conn *c, struct core *core, const char *v)
-{
-	enum mmamp_rproc_state s = mmamp_rproc_state(core->r);
-	char err[512] = "";
-	int ret;
-
-	/* Start and stop report state and channel events from inside the call (this thread):
-	 * they are handled before the reply, so a stop's reply comes after its channels' TTYs
-	 * and endpoints are gone. */
-	if (!strcmp(v, "start")) {
-		ret = mmamp_rproc_start(core->r, err, sizeof(err));
-		handoff_process(d);
-		if (ret)
-			reply_err(d, c, -ret, "%s", err[0] ? err : strerror(-ret));
-		else
-			reply_ok(d, c, NULL);
-	} else if (!strcmp(v, "stop")) {
-		ret = mmamp_rproc_stop(core->r);
-		handoff_process(d);
-		if (ret == -EINVAL)
-			reply_err(d, c, EINVAL, "%s is %s: only a running, attached or crashed core "
-				  "can be stopped", core->name, mmamp_rproc_state_str(s));
-		else if (ret)
-			reply_err(d, c, -ret, "stopping %s: %s", core->name, strerror(-ret));
-		else
-			reply_ok(d, c, NULL);
-	} else if (!strcmp(v, "detach")) {
-		reply_err(d, c, EINVAL, "%s is %s: only an attached core can be detached",
-			  core->name, mmamp_rproc_state_str(s));
-	} else {
-		reply_err(d, c, EINVAL, "state: \"%s\" is not start, stop or detach", v);
-	}
+	else
+		reply_ok(d, c, "%s", buf);
 }
 
 static void do_set(struct daemon *d, struct conn *c, char **w, int n)
 {
 	struct core *core;
+	char msg[512];
 	int ret;
 
 	if (n != 4) {
@@ -262,37 +305,19 @@ static void do_set(struct daemon *d, struct conn *c, char **w, int n)
 	if (!(core = need_core(d, c, w[1])))
 		return;
 	if (!strcmp(w[2], "state")) {
-		set_state(d, c, core, w[3]);
+		ret = lcm_set_state(d, core, w[3], msg, sizeof(msg));
 	} else if (!strcmp(w[2], "firmware")) {
-		ret = mmamp_rproc_set_firmware(core->r, w[3]);
-		if (ret == -EBUSY)
-			reply_err(d, c, EBUSY, "%s is %s: the firmware can be changed only while "
-				  "offline", core->name,
-				  mmamp_rproc_state_str(mmamp_rproc_state(core->r)));
-		else if (ret == -EINVAL)
-			reply_err(d, c, EINVAL, "firmware: \"%s\" is not a file name", w[3]);
-		else if (ret)
-			reply_err(d, c, -ret, "firmware: %s", strerror(-ret));
-		else
-			reply_ok(d, c, NULL);
+		ret = lcm_set_firmware(core, w[3], msg, sizeof(msg));
 	} else if (!strcmp(w[2], "recovery")) {
-		char reason[512];
-
-		if (strcmp(w[3], "enabled") && strcmp(w[3], "disabled") && strcmp(w[3], "recover")) {
-			reply_err(d, c, EINVAL, "recovery: \"%s\" is not enabled, disabled or recover",
-				  w[3]);
-			return;
-		}
-		ret = mmamp_rproc_set_recovery(core->r, w[3]);
-		if (ret) {
-			mmamp_rproc_crash_reason(core->r, reason, sizeof(reason));
-			reply_err(d, c, -ret, "recovery of %s failed: %s", core->name, reason);
-		} else {
-			reply_ok(d, c, NULL);
-		}
+		ret = lcm_set_recovery(core, w[3], msg, sizeof(msg));
 	} else {
 		reply_err(d, c, EINVAL, "set: no attribute \"%s\" (state, firmware, recovery)", w[2]);
+		return;
 	}
+	if (ret)
+		reply_err(d, c, -ret, "%s", msg);
+	else
+		reply_ok(d, c, NULL);
 }
 
 static void do_channels(struct daemon *d, struct conn *c, char **w, int n)

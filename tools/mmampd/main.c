@@ -6,6 +6,7 @@
  *   <runtime>/ttyRPMSG<n>   a raw PTY per TTY channel (symlink to /dev/pts/N)
  *   <runtime>/rpmsg<N>      a message endpoint per other channel (rpmsg_char semantics)
  *   <runtime>/mmampd.log    the daemon's log when it runs in the background
+ *   <runtime>/sys/class/remoteproc/remoteproc<N>/  the kernel's sysfs face (FUSE, sysfs_fuse.c)
  *
  * This file: options, start-up (runtime directory, single-instance lock, daemonising with a
  * readiness pipe so that "mmampd" returns only once the control socket accepts), the hand-off
@@ -28,6 +29,7 @@
 
 #include "mmamp/host/platform.h"
 #include "mmampd.h"
+#include "sysfs_fuse.h"
 
 #ifdef MMAMP_PLATFORM_DIR /* the build tree's platforms (mmamp_platform_files) */
 #define MMAMPD_DEFAULT_PLATFORM MMAMP_PLATFORM_DIR "/" MMAMP_PLATFORM_DEFAULT ".dtb"
@@ -36,6 +38,9 @@
 #endif
 #ifndef MMAMPD_DEFAULT_FIRMWARE_DIR
 #define MMAMPD_DEFAULT_FIRMWARE_DIR "/lib/firmware"
+#endif
+#ifndef MMAMPD_DEFAULT_QEMU_BOOTROM
+#define MMAMPD_DEFAULT_QEMU_BOOTROM "/usr/libexec/mmamp/qemu_bootrom.elf"
 #endif
 #ifndef MMAMPD_DEFAULT_SIMCORE
 #define MMAMPD_DEFAULT_SIMCORE "/usr/libexec/mmamp/mmamp-simcore"
@@ -359,10 +364,13 @@ static void usage(FILE *f)
 		"  -p, --platform FILE.dtb  platform description (default %s)\n"
 		"  -r, --runtime DIR        runtime directory (default: $" MMAMP_RUNTIME_ENV ", else\n"
 		"                           /run/mmamp as root, else $XDG_RUNTIME_DIR/mmamp)\n"
-		"  -f, --firmware DIR       where firmware names are looked up (default %s)\n"
+		"  -f, --firmware DIR[:DIR] where firmware names are looked up, first match wins\n"
+		"                           (default %s)\n"
 		"      --simcore PATH       the simulated core launcher (default %s)\n"
+		"      --qemu-bootrom PATH  the boot ROM of QEMU cores (default %s)\n"
 		"      --polling            poll doorbells instead of waiting for MU interrupts\n"
 		"      --no-auto-boot       do not boot the cores the platform marks auto-boot\n"
+		"      --no-sysfs           do not serve <runtime>/" SYSFS_DIR "/class/remoteproc (FUSE)\n"
 		"  -F, --foreground         stay in the foreground, log to stderr\n"
 		"      --ready-fd FD        with -F: write \"K\" to FD and close it once the control\n"
 		"                           socket accepts (\"E<reason>\" if start-up fails)\n"
@@ -370,7 +378,8 @@ static void usage(FILE *f)
 		"\n"
 		"Without -F, mmampd returns once the control socket accepts requests and logs to\n"
 		"<runtime>/mmampd.log.\n",
-		MMAMPD_DEFAULT_PLATFORM, MMAMPD_DEFAULT_FIRMWARE_DIR, MMAMPD_DEFAULT_SIMCORE);
+		MMAMPD_DEFAULT_PLATFORM, MMAMPD_DEFAULT_FIRMWARE_DIR, MMAMPD_DEFAULT_SIMCORE,
+		MMAMPD_DEFAULT_QEMU_BOOTROM);
 }
 
 static int make_dirs(const char *dir)
@@ -406,6 +415,33 @@ static int absolute(char *path, size_t len, const char *what, char *err, size_t 
 			 len - 1);
 		return -ENAMETOOLONG;
 	}
+	return 0;
+}
+
+/* absolute() for each directory of a ':'-separated list. */
+static int absolute_list(char *list, size_t len, const char *what, char *err, size_t errlen)
+{
+	char out[PATH_MAX * 2] = "", one[PATH_MAX], *save = NULL, *tok, copy[PATH_MAX * 2];
+	int ret;
+
+	if (strlen(list) >= sizeof(copy))
+		return -ENAMETOOLONG;
+	memcpy(copy, list, strlen(list) + 1);
+	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		snprintf(one, sizeof(one), "%s", tok);
+		ret = absolute(one, sizeof(one), what, err, errlen);
+		if (ret)
+			return ret;
+		if (snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", out[0] ? ":" : "",
+			     one) >= (int)(sizeof(out) - strlen(out)))
+			return -ENAMETOOLONG;
+	}
+	if (!out[0]) {
+		snprintf(err, errlen, "%s: empty", what);
+		return -EINVAL;
+	}
+	if (snprintf(list, len, "%s", out) >= (int)len)
+		return -ENAMETOOLONG;
 	return 0;
 }
 
@@ -494,6 +530,7 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		.runtime_dir = d->runtime,
 		.firmware_path = d->firmware_dir,
 		.simcore = d->simcore,
+		.qemu_bootrom = d->qemu_bootrom[0] ? d->qemu_bootrom : NULL,
 		.polling = d->polling,
 		.events = &events,
 		.ctx = d,
@@ -602,6 +639,9 @@ static void loop(struct daemon *d)
 			case W_EPT_CLIENT:
 				dev_event(d, w, evs[i].events);
 				break;
+			case W_SYSFS:
+				sysfs_process(d->sysfs);
+				break;
 			}
 			/* a request freed devices (a stop): the rest of the batch may point at
 			 * them; epoll reports what is still pending again */
@@ -614,6 +654,21 @@ static void loop(struct daemon *d)
 	}
 }
 
+/* The sysfs face; when FUSE is not usable it says so in one line and the daemon carries on. */
+static void sysfs_init(struct daemon *d)
+{
+	uint32_t cur = UINT32_MAX;
+
+	if (!d->sysfs_on)
+		return;
+	d->sysfs = sysfs_start(d);
+	d->w_sysfs = (struct watch){ W_SYSFS, d };
+	if (d->sysfs && epoll_set(d, sysfs_wake_fd(d->sysfs), &d->w_sysfs, &cur, EPOLLIN)) {
+		sysfs_stop(d->sysfs);
+		d->sysfs = NULL;
+	}
+}
+
 static void shutdown_all(struct daemon *d)
 {
 	char path[MMAMPD_FILE_MAX];
@@ -623,6 +678,11 @@ static void shutdown_all(struct daemon *d)
 		close(d->ctl_fd);
 		d->ctl_fd = -1;
 		unlink(d->ctl_path);
+	}
+	if (d->sysfs) { /* unmounted before the cores go: no stale mount, whatever follows */
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, sysfs_wake_fd(d->sysfs), NULL);
+		sysfs_stop(d->sysfs);
+		d->sysfs = NULL;
 	}
 	ctl_cancel_all(d, ESHUTDOWN, "mmampd is shutting down");
 	if (d->host) {
@@ -665,8 +725,10 @@ int main(int argc, char **argv)
 		{ "runtime", required_argument, NULL, 'r' },
 		{ "firmware", required_argument, NULL, 'f' },
 		{ "simcore", required_argument, NULL, 'S' },
+		{ "qemu-bootrom", required_argument, NULL, 'Q' },
 		{ "polling", no_argument, NULL, 'P' },
 		{ "no-auto-boot", no_argument, NULL, 'N' },
+		{ "no-sysfs", no_argument, NULL, 'Y' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -682,9 +744,13 @@ int main(int argc, char **argv)
 
 	d->ctl_fd = d->lock_fd = d->sig_rd = d->sig_wr = d->epfd = d->wake_fd = -1;
 	d->auto_boot = true;
+	d->sysfs_on = true;
 	snprintf(d->platform, sizeof(d->platform), "%s", MMAMPD_DEFAULT_PLATFORM);
 	snprintf(d->firmware_dir, sizeof(d->firmware_dir), "%s", MMAMPD_DEFAULT_FIRMWARE_DIR);
 	snprintf(d->simcore, sizeof(d->simcore), "%s", MMAMPD_DEFAULT_SIMCORE);
+	if (access(MMAMPD_DEFAULT_QEMU_BOOTROM, R_OK) == 0)
+		snprintf(d->qemu_bootrom, sizeof(d->qemu_bootrom), "%s",
+			 MMAMPD_DEFAULT_QEMU_BOOTROM);
 	while ((opt = getopt_long(argc, argv, "p:r:f:Fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -699,11 +765,17 @@ int main(int argc, char **argv)
 		case 'S':
 			snprintf(d->simcore, sizeof(d->simcore), "%s", optarg);
 			break;
+		case 'Q':
+			snprintf(d->qemu_bootrom, sizeof(d->qemu_bootrom), "%s", optarg);
+			break;
 		case 'P':
 			d->polling = true;
 			break;
 		case 'N':
 			d->auto_boot = false;
+			break;
+		case 'Y':
+			d->sysfs_on = false;
 			break;
 		case 'F':
 			d->foreground = true;
@@ -756,9 +828,12 @@ int main(int argc, char **argv)
 	}
 	if (absolute(d->runtime, sizeof(d->runtime), "runtime directory", err, sizeof(err)) ||
 	    absolute(d->platform, sizeof(d->platform), "platform", err, sizeof(err)) ||
-	    absolute(d->firmware_dir, sizeof(d->firmware_dir), "firmware directory", err,
-		     sizeof(err)) ||
-	    absolute(d->simcore, sizeof(d->simcore), "simcore", err, sizeof(err))) {
+	    absolute_list(d->firmware_dir, sizeof(d->firmware_dir), "firmware directory", err,
+			  sizeof(err)) ||
+	    absolute(d->simcore, sizeof(d->simcore), "simcore", err, sizeof(err)) ||
+	    (d->qemu_bootrom[0] &&
+	     absolute(d->qemu_bootrom, sizeof(d->qemu_bootrom), "QEMU boot ROM", err,
+		      sizeof(err)))) {
 		fprintf(stderr, "mmampd: %s\n", err);
 		return 1;
 	}
@@ -844,6 +919,7 @@ int main(int argc, char **argv)
 		shutdown_all(d);
 		return 1;
 	}
+	sysfs_init(d);
 	logmsg("serving %s: platform %s, %zu core%s, firmware from %s%s", d->ctl_path,
 	       d->platform, d->ncores, d->ncores == 1 ? "" : "s", d->firmware_dir,
 	       d->polling ? ", polling" : "");

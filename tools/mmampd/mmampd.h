@@ -36,7 +36,8 @@
 #define MMAMPD_RUNTIME_MAX MMAMP_RUNTIME_MAX
 #define MMAMPD_FILE_MAX (MMAMPD_RUNTIME_MAX + 64) /* a file in the runtime directory */
 
-enum watch_kind { W_CTL_LISTEN, W_CTL_CONN, W_WAKE, W_SIGNAL, W_TTY, W_EPT_LISTEN, W_EPT_CLIENT };
+enum watch_kind { W_CTL_LISTEN, W_CTL_CONN, W_WAKE, W_SIGNAL, W_TTY, W_EPT_LISTEN, W_EPT_CLIENT,
+		  W_SYSFS };
 
 /** struct watch - what an epoll event's data.ptr points at. */
 struct watch {
@@ -130,9 +131,11 @@ struct daemon {
 	/* configuration */
 	char runtime[MMAMPD_RUNTIME_MAX];
 	char platform[PATH_MAX];
-	char firmware_dir[PATH_MAX];
+	char firmware_dir[PATH_MAX * 2]; /* ':'-separated */
 	char simcore[PATH_MAX];
+	char qemu_bootrom[PATH_MAX]; /* "" when there is none */
 	bool polling, foreground, auto_boot;
+	bool sysfs_on;          /* serve <runtime>/sys through FUSE (--no-sysfs: off) */
 
 	struct mmamp_host *host;
 	struct core *cores;
@@ -143,7 +146,8 @@ struct daemon {
 	int sig_rd, sig_wr;     /* self-pipe from the signal handler */
 	int ctl_fd;
 	int lock_fd;
-	struct watch w_ctl, w_wake, w_sig;
+	struct watch w_ctl, w_wake, w_sig, w_sysfs;
+	struct sysfs *sysfs;    /* the sysfs face (sysfs_fuse.h), NULL when off */
 	char ctl_path[MMAMPD_FILE_MAX];
 	struct conn *conns;
 	struct dev *devs;
@@ -185,5 +189,12 @@ void ctl_waiters_check(struct daemon *d, struct core *core);
 int ctl_next_timeout(struct daemon *d);
 void ctl_expire(struct daemon *d);
 void ctl_cancel_all(struct daemon *d, int err, const char *why);
+/* The remoteproc attributes, shared by the control socket and the sysfs face: 0 or -errno
+ * (the kernel's), @msg saying why. lcm_get() may run on any thread; the setters run on the
+ * loop (a start or stop handles its own events before it returns). */
+int lcm_get(struct core *core, const char *attr, char *buf, size_t len);
+int lcm_set_state(struct daemon *d, struct core *core, const char *word, char *msg, size_t len);
+int lcm_set_firmware(struct core *core, const char *name, char *msg, size_t len);
+int lcm_set_recovery(struct core *core, const char *word, char *msg, size_t len);
 
 #endif /* MMAMPD_H */
