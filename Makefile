@@ -32,8 +32,10 @@ $(addprefix test-,$(CONFIGS)): test-%: build-%
 
 test: test-gcc test-clang test-asan test-tsan
 
+# make demo PLATFORM=qemu: the same on a real Cortex-M4 under QEMU
+PLATFORM ?= sim
 demo: build-gcc
-	@scripts/demo.sh $(BUILD)/gcc
+	@scripts/demo.sh $(BUILD)/gcc $(PLATFORM)
 
 # make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
 # flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
