@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -24,18 +23,6 @@
 #include "simcore.h"
 
 #define EM_X86_64 62u
-
-static int backend_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 /* ---- power: the simulated core process ---- */
 
@@ -106,10 +93,10 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (!ret)
 		ret = mmamp_scu_partition_mus(&r->h->scu, (int)r->core->owner->id, collect_mu, &m);
 	if (ret)
-		return backend_fail(err, errlen, ret, "core %s: cannot list its partition's resources",
+		return rproc_fail(err, errlen, ret, "core %s: cannot list its partition's resources",
 			    r->core->name);
 	if (!m.stack_top)
-		return backend_fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
+		return rproc_fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
 			    r->core->name);
 	if (pipe2(report, O_CLOEXEC))
 		return -errno;
@@ -119,7 +106,7 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (console < 0) {
 		close(report[0]);
 		close(report[1]);
-		return backend_fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
+		return rproc_fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
 	}
 
 	snprintf(boot, sizeof(boot), "%#llx", (unsigned long long)r->boot_addr);
@@ -161,7 +148,7 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	close(console);
 	if (ret) {
 		close(report[0]);
-		return backend_fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
+		return rproc_fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
 	}
 	r->pid = pid;
 	r->report_fd = report[0];
@@ -372,7 +359,7 @@ static int sim_create(struct mmamp_rproc *r, char *err, size_t errlen)
 
 	for (size_t i = 0; i < c->natt; i++)
 		if (c->att[i]->file_offset || strcmp(c->att[i]->file, c->att[i]->name))
-			return backend_fail(err, errlen, -EINVAL, "core %s: region %s: the sim "
+			return rproc_fail(err, errlen, -EINVAL, "core %s: region %s: the sim "
 					    "backend maps whole region files (no 'file'/'file-offset')",
 					    c->name, c->att[i]->name);
 	r->mu = host_mu_of(r->h, c->mu);

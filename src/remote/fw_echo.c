@@ -29,6 +29,7 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 #include "mmamp/rpmsg.h"
+#include "fw_text.h"
 #include "remote.h"
 /*
  * The port: the sim's by default; another board names its header with -DMMAMP_FW_PORT_H="x.h"
@@ -98,21 +99,6 @@ static void say(const char *what)
 	mmamp_port_puts(what);
 }
 
-/* Append the decimal @v at @p (at most 20 digits); returns the end. */
-static char *put_dec(char *p, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10u);
-		v /= 10u;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Whether the host still has the vdev up (it resets it by writing status 0). */
 static bool host_link_ok(const struct mmamp_rpmsg_ept *ept)
 {
@@ -165,7 +151,7 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 #endif
 	memcpy(p, head, sizeof(head) - 1);
 	p += sizeof(head) - 1;
-	p = put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
+	p = fw_put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
 	*p++ = '\n';
 	if (mmamp_rpmsg_sendto_timeout(ept, src, line, (size_t)(p - line), FW_TX_TIMEOUT_US))
 		echo_drops++;

@@ -14,6 +14,7 @@
 #include "mmamp/rsc_table.h"
 #include "port_sim.h"
 #include "port_sim_extra.h"
+#include "fw_text.h"
 #include "remote.h"
 
 #if !defined(FW_NAME)
@@ -36,20 +37,6 @@ static struct mmamp_sim_doorbell doorbell;
 static struct mmamp_rpmsg_ept ept_sink;
 static uint64_t received, out_of_order;
 
-static char *put_dec(char *p, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10u);
-		v /= 10u;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 static int sink_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	uint64_t seq;
@@ -64,9 +51,9 @@ static int sink_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 		return 0;
 	}
 	memcpy(p, "n=", 2);
-	p = put_dec(p + 2, received);
+	p = fw_put_dec(p + 2, received);
 	memcpy(p, " bad=", 5);
-	p = put_dec(p + 5, out_of_order);
+	p = fw_put_dec(p + 5, out_of_order);
 	*p++ = '\n';
 	(void)mmamp_rpmsg_sendto_timeout(ept, src, reply, (size_t)(p - reply), 1000000u);
 	return 0;
