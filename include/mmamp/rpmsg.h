@@ -251,6 +251,14 @@ static inline bool mmamp_rpmsg_is_up(const struct mmamp_rpmsg_dev *rdev)
  */
 bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev);
 
+/**
+ * mmamp_rpmsg_rx_notify() - whether the peer should ring us when it has sent something (on,
+ * the default) or not (off: we poll — the ring's notification-suppression flag, so a polled
+ * side costs the other no doorbell per message). Either role; valid until the next link-up
+ * (remote) or init (host), which start with "on". Returns 0 or -MMAMP_EINVAL.
+ */
+int mmamp_rpmsg_rx_notify(struct mmamp_rpmsg_dev *rdev, bool on);
+
 /** mmamp_rpmsg_fault() - why the device stopped (-MMAMP_EIO / -MMAMP_EPROTO with @d), or 0. */
 int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d);
 

@@ -822,6 +822,17 @@ bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 	return rdev->link_up && mmamp_vq_pending(&rdev->rvq);
 }
 
+int mmamp_rpmsg_rx_notify(struct mmamp_rpmsg_dev *rdev, bool on)
+{
+	if (!rdev)
+		return -MMAMP_EINVAL;
+	if (on)
+		(void)mmamp_vq_enable_cb(&rdev->rvq); /* pending work is found by the next poll */
+	else
+		mmamp_vq_disable_cb(&rdev->rvq);
+	return 0;
+}
+
 /* ---- diagnostics ---- */
 
 int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d)

@@ -396,10 +396,16 @@ static void *irq_thread(void *arg)
 			pthread_mutex_unlock(&r->lock);
 			continue;
 		}
-		if (r->h->polling)
-			sched_yield();
-		else
+		if (!r->h->polling) {
 			r->bk->wait(r, IRQ_POLL_NS);
+			continue;
+		}
+		/* polled: the core does not ring per message (we asked it not to): look */
+		pthread_mutex_lock(&r->lock);
+		if (rproc_is_up(r) && mmamp_rpmsg_work_pending(&r->rdev))
+			take_and_deliver(r);
+		pthread_mutex_unlock(&r->lock);
+		sched_yield();
 	}
 	return NULL;
 }
@@ -461,6 +467,8 @@ static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 		.ctx = r,
 	};
 	ret = mmamp_rpmsg_init_host(&r->rdev, &cfg);
+	if (!ret && r->h->polling)
+		mmamp_rpmsg_rx_notify(&r->rdev, false); /* we poll: no doorbell per message */
 	if (ret)
 		return rproc_fail(err, errlen, ret, "core %s: RPMsg probe failed (%s): vrings/buffers do "
 			    "not fit the RPMsg regions", r->core->name, strerror(-ret));

@@ -154,8 +154,12 @@ static int do_poll(struct mmamp_remote *r)
 	r->stats.polls++;
 	ret = mmamp_rpmsg_poll(&r->rdev);
 	/* From the state, not the return value: an error after link-up would hide LINK_UP. */
-	if (was_up != mmamp_rpmsg_is_up(&r->rdev))
+	if (was_up != mmamp_rpmsg_is_up(&r->rdev)) {
+		/* polled: we look at the rings anyway, the host need not ring per message */
+		if (!was_up && r->polled)
+			mmamp_rpmsg_rx_notify(&r->rdev, false);
 		event(r, was_up ? MMAMP_RPMSG_LINK_DOWN : MMAMP_RPMSG_LINK_UP);
+	}
 	if (ret < 0) {
 		if (ret != r->last_error) {
 			r->last_error = ret;

@@ -518,9 +518,9 @@ static pid_t boot_in_a_host_that_dies(struct world *w)
 	return core;
 }
 
-static void reopen(struct world *w)
+static void reopen_polling(struct world *w, bool polling)
 {
-	struct mmamp_host_config cfg = { 0 };
+	struct mmamp_host_config cfg = { .polling = polling };
 	char err[256];
 
 	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
@@ -532,6 +532,11 @@ static void reopen(struct world *w)
 		fail_msg("mmamp_host_open: %s", err);
 	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
 	assert_non_null(w->m4);
+}
+
+static void reopen(struct world *w)
+{
+	reopen_polling(w, false);
 }
 
 static void attach(struct world *w)
@@ -592,6 +597,26 @@ static void a_running_core_is_attached_not_rebooted(void **state)
 	assert_int_equal(mmamp_rproc_detach(w->m4), -EINVAL); /* only from attached */
 }
 
+/* Both sides polled: no doorbell per message either way (ring notification suppression). */
+static void polled_host_and_core_echo(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+
+	mmamp_host_close(w->h);
+	reopen_polling(w, true);
+	start_fw(w, "fw_echo_polled");
+	tty = channel(w, TTY);
+	echo_n(tty, 500);
+	mmamp_channel_put(tty);
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	/* a polled host drives an interrupt-driven core as well */
+	start_fw(w, "fw_echo");
+	tty = channel(w, TTY);
+	echo_n(tty, 100);
+	mmamp_channel_put(tty);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -605,6 +630,7 @@ int main(void)
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
 		T(a_running_core_is_attached_not_rebooted),
+		T(polled_host_and_core_echo),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("rproc", tests, NULL, NULL);
