@@ -33,6 +33,8 @@
  * The remote beats every main-loop turn (at least every 10 ms when idle) and on every wake-up
  * of a blocking send (at least every second), so this leaves a wide margin. */
 #define WATCHDOG_MS 3000u
+/* Automatic recovery pauses after this many crashes within this long (crash_loop()). */
+#define CRASH_LOOP_MS 10000u
 
 const char *mmamp_rproc_state_str(enum mmamp_rproc_state s)
 {
@@ -665,6 +667,29 @@ void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
 }
 
 /*
+ * Whether this crash makes CRASH_LOOP_COUNT within CRASH_LOOP_MS: a firmware that dies as soon
+ * as it starts (wrong addresses for this core, say) would otherwise be recovered hundreds of
+ * times a second. Linux recovers forever; we stop, say why, and leave "recover" to the user.
+ */
+static bool crash_loop(struct mmamp_rproc *r)
+{
+	uint64_t now = now_ms();
+	size_t n = sizeof(r->crash_ms) / sizeof(r->crash_ms[0]);
+
+	r->crash_ms[r->crash_next++ % n] = now;
+	/* the oldest of the last n crashes sits where the next one will go */
+	if (r->crash_next < n || now - r->crash_ms[r->crash_next % n] > CRASH_LOOP_MS)
+		return false;
+	snprintf(r->crash_reason + strlen(r->crash_reason),
+		 sizeof(r->crash_reason) - strlen(r->crash_reason),
+		 "; automatic recovery paused: %zu crashes within %u ms (write \"recover\" to retry)",
+		 n, CRASH_LOOP_MS);
+	r->crash_next = 0; /* a "recover" by hand starts a fresh window */
+	memset(r->crash_ms, 0, sizeof(r->crash_ms));
+	return true;
+}
+
+/*
  * The core ended on its own (@reported false: the backend's death fd) or a crash was reported
  * (@reported true; ignored unless one is still pending — the core may have been recovered by
  * the other event already).
@@ -695,7 +720,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 	rproc_shutdown_core(r, true);
 	rproc_set_state(r, MMAMP_RPROC_CRASHED);
 	/* A core that cannot even be set up would crash again at once: no recovery loop. */
-	if (r->recovery && !strstr(r->crash_reason, "could not be set up"))
+	if (r->recovery && !strstr(r->crash_reason, "could not be set up") && !crash_loop(r))
 		rproc_recover_locked(r, err, sizeof(err));
 	pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&r->op_lock);

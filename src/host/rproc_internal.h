@@ -29,6 +29,8 @@ struct mmamp_rproc {
 	char firmware[256];
 	bool recovery;
 	unsigned int crash_count;
+	uint64_t crash_ms[5]; /* when the last crashes were (ring), for crash_loop() */
+	size_t crash_next;
 	char crash_reason[512];
 
 	/* the loaded image */

@@ -518,12 +518,12 @@ static pid_t boot_in_a_host_that_dies(struct world *w)
 	return core;
 }
 
-static void reopen_polling(struct world *w, bool polling)
+static void reopen_on(struct world *w, const char *platform, bool polling)
 {
 	struct mmamp_host_config cfg = { .polling = polling };
 	char err[256];
 
-	cfg.platform = MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	cfg.platform = platform;
 	cfg.runtime_dir = w->runtime;
 	cfg.firmware_path = w->fwdir;
 	cfg.simcore = MMAMP_SIMCORE;
@@ -532,6 +532,11 @@ static void reopen_polling(struct world *w, bool polling)
 		fail_msg("mmamp_host_open: %s", err);
 	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
 	assert_non_null(w->m4);
+}
+
+static void reopen_polling(struct world *w, bool polling)
+{
+	reopen_on(w, MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb", polling);
 }
 
 static void reopen(struct world *w)
@@ -617,6 +622,39 @@ static void polled_host_and_core_echo(void **state)
 	mmamp_channel_put(tty);
 }
 
+/*
+ * The i.MX8QM's second M4 has its own RPMsg window and MU: the i.MX8QXP build of fw_echo faults
+ * there at once. Recovery must not loop on it; the right build runs.
+ */
+static void crash_loop_pauses_recovery(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_rproc *m4_1;
+	struct mmamp_channel *tty;
+	char err[512], reason[512] = "";
+
+	mmamp_host_close(w->h);
+	reopen_on(w, MMAMP_PLATFORM_DIR "/imx8qm-sim.dtb", false);
+	m4_1 = mmamp_host_rproc_by_name(w->h, "m4_1");
+	assert_non_null(m4_1);
+	assert_int_equal(mmamp_rproc_set_firmware(m4_1, "fw_echo"), 0);
+	assert_int_equal(mmamp_rproc_start(m4_1, err, sizeof(err)), 0);
+	for (int i = 0; i < WAIT_MS / 10 && !strstr(reason, "paused"); i++) {
+		mmamp_rproc_wait(m4_1, MMAMP_RPROC_OFFLINE, NULL, 10); /* a 10 ms tick */
+		mmamp_rproc_crash_reason(m4_1, reason, sizeof(reason));
+	}
+	assert_non_null(strstr(reason, "automatic recovery paused: 5 crashes"));
+	assert_int_equal(mmamp_rproc_state(m4_1), MMAMP_RPROC_CRASHED);
+	assert_int_equal(mmamp_rproc_crash_count(m4_1), 5);
+
+	assert_int_equal(mmamp_rproc_stop(m4_1), 0);
+	w->m4 = m4_1;
+	start_fw(w, "fw_echo_m4_1");
+	tty = channel(w, TTY);
+	echo_n(tty, 50);
+	mmamp_channel_put(tty);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -631,6 +669,7 @@ int main(void)
 		T(firmware_swap_runs_the_new_build),
 		T(a_running_core_is_attached_not_rebooted),
 		T(polled_host_and_core_echo),
+		T(crash_loop_pauses_recovery),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("rproc", tests, NULL, NULL);

@@ -209,8 +209,8 @@ static void imx8qm_has_two_cores(void **state)
 	assert_int_equal(c1->entry_sys, 0x38FE0000);
 	assert_true(c0->boot_order < c1->boot_order);
 	assert_true(c0->auto_boot && c1->auto_boot);
-	assert_string_equal(c0->firmware, "m4_0-rpmsg.elf");
-	assert_string_equal(c1->firmware, "m4_1-rpmsg.elf");
+	assert_string_equal(c0->firmware, "fw_echo");
+	assert_string_equal(c1->firmware, "fw_echo_m4_1");
 	assert_string_equal(c1->rsc_table->name, "m4_1-rsc-table");
 	assert_int_equal(c1->nrpmsg, 5);
 	assert_string_equal(c1->rpmsg_regions[1]->name, "m4_1-vdev0vring0");
