@@ -232,9 +232,12 @@ int lcm_set_state(struct daemon *d, struct core *core, const char *v, char *msg,
 		return ret;
 	}
 	if (!strcmp(v, "detach")) {
-		snprintf(msg, len, "%s is %s: only an attached core can be detached", core->name,
-			 mmamp_rproc_state_str(s));
-		return -EINVAL;
+		ret = mmamp_rproc_detach(core->r); /* the core runs on; start attaches again */
+		handoff_process(d);
+		if (ret)
+			snprintf(msg, len, "%s is %s: only an attached core can be detached",
+				 core->name, mmamp_rproc_state_str(s));
+		return ret;
 	}
 	snprintf(msg, len, "state: \"%s\" is not start, stop or detach", v);
 	return -EINVAL;

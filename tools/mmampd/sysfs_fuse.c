@@ -889,6 +889,10 @@ static int carry_out(struct sysfs *s, const struct pend *p, char *msg, size_t le
 
 	switch (p->attr) {
 	case A_STATE:
+		/* The kernel stops only a running or attached core (reference §4); the library
+		 * and the CLI also take a crashed one offline, sysfs stays exact. */
+		if (!strcmp(p->text, "stop") && mmamp_rproc_state(c->r) == MMAMP_RPROC_CRASHED)
+			return -EINVAL;
 		return lcm_set_state(s->d, c, p->text, msg, len);
 	case A_FIRMWARE:
 		/* rproc_set_firmware(): the state is checked before the name */
