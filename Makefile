@@ -45,9 +45,11 @@ demo: build-gcc
 size: deps
 	@cmake -S . -B $(BUILD)/gcc/m4 -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
 	       -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
-	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo >/dev/null
+	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo fw_echo_small >/dev/null
 	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
+	@echo "== fw_echo_small.elf (the same, MMAMP_CONFIG_DIAG_STRINGS=0, docs/config.md): bytes"
+	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_small.map
 
 clean:
 	rm -rf $(BUILD)

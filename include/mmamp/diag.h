@@ -16,6 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * MMAMP_CONFIG_DIAG_STRINGS (default 1): with 0, the core's diagnostics keep their codes (the
+ * errno, @index, @value, @limit; a vring fault's code in @index) but not their text (@where,
+ * @field and @why are NULL), so the strings are not linked in — for small firmware
+ * (docs/config.md). Validation is the same either way.
+ */
+#ifndef MMAMP_CONFIG_DIAG_STRINGS
+#define MMAMP_CONFIG_DIAG_STRINGS 1
+#endif
+#if MMAMP_CONFIG_DIAG_STRINGS
+#define MMAMP_DIAG_S(text) (text)
+#else
+#define MMAMP_DIAG_S(text) ((const char *)0)
+#endif
+
 /** MMAMP_DIAG_NO_INDEX - @index value when the location is not one of many entries. */
 #define MMAMP_DIAG_NO_INDEX (-1)
 

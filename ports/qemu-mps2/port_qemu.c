@@ -124,6 +124,42 @@ uint64_t mmamp_port_now_us(void)
 	return mmamp_port_ticks() / (MPS2_CLK_HZ / 1000000u);
 }
 
+/* ---- the clock ping-pong with the host (struct qmb_clock) ---- */
+
+uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms)
+{
+	volatile struct qmb_clock *c = (volatile struct qmb_clock *)(uintptr_t)(QMB_ADDR +
+										QMB_CLOCK_OFFSET);
+	uint64_t idle = (uint64_t)idle_ms * (MPS2_CLK_HZ / 1000u), since = mmamp_port_ticks();
+	uint32_t last = c->ack, rounds = 0, req, primask;
+
+	for (;;) {
+		__asm__ volatile("dmb" ::: "memory");
+		req = c->req;
+		if (req == QMB_CLOCK_END)
+			break;
+		if (req == last) {
+			if (mmamp_port_ticks() - since > idle)
+				break;
+			continue;
+		}
+		__asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+		{
+			uint64_t ns = mmamp_port_now_ns();
+
+			c->guest_lo = (uint32_t)ns;
+			c->guest_hi = (uint32_t)(ns >> 32);
+			__asm__ volatile("dmb" ::: "memory");
+			c->ack = req;
+		}
+		__asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+		last = req;
+		rounds++;
+		since = mmamp_port_ticks();
+	}
+	return rounds;
+}
+
 /* ---- SysTick: the one-shot timeout of a doorbell wait ---- */
 
 static volatile uint8_t systick_fired;

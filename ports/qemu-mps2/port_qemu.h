@@ -13,7 +13,10 @@
  *   faults     every fault and unexpected exception ends in the fault handler: record in the
  *              boot mailbox (qemu_mailbox.h), doorbell byte 0xFE, halt
  *
- * fw_echo.c includes this file when built with -DMMAMP_FW_PORT_H="port_qemu.h" and finds here
+ *   clock sync mmamp_qemu_clock_serve(): the guest half of the host↔guest clock ping-pong in
+ *              the boot mailbox (struct qmb_clock), for MeasureMan's cross-core sections
+ *
+ * fw_echo.c and fw_measure.c include this file when built with -DMMAMP_FW_PORT_H="port_qemu.h" and finds here
  * the addresses and the doorbell binding it uses (FW_SHM_DA ... FW_DOORBELL_OPS).
  */
 #ifndef MMAMP_QEMU_PORT_QEMU_H
@@ -53,6 +56,13 @@ uint64_t mmamp_port_ticks(void);
 /** mmamp_port_clock_init() - start timer0 free-running (called by the reset handler). */
 void mmamp_port_clock_init(void);
 
+/**
+ * mmamp_qemu_clock_serve() - answer the host's clock ping-pong (struct qmb_clock in the boot
+ * mailbox) until it writes QMB_CLOCK_END or @idle_ms of the guest's clock pass without a new
+ * round. Each answer is read and published with interrupts masked. Return: rounds answered.
+ */
+uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms);
+
 /* Startup (startup.c): the firmware's entry after reset. */
 int fw_main(void);
 
@@ -64,5 +74,7 @@ int fw_main(void);
 #define FW_DOORBELL_DA   MPS2_UART1
 #define FW_DOORBELL_INIT mmamp_qemu_doorbell_init
 #define FW_DOORBELL_OPS  mmamp_qemu_doorbell_ops
+/* fw_measure: the guest's clock is not the host's; it answers MeasureMan's clock ping-pong. */
+#define FW_CLOCK_SERVE() mmamp_qemu_clock_serve(500u)
 
 #endif /* MMAMP_QEMU_PORT_QEMU_H */

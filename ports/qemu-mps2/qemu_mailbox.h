@@ -22,6 +22,7 @@
  *   0x1C  reserved
  *   0x20  fault        firmware    struct qmb_fault (valid when fault.magic == QMB_FAULT_MAGIC)
  *   0x60  probe        firmware    struct qmb_probe (MMAMP_QEMU_PROBE builds only)
+ *   0x80  clock        host / fw   struct qmb_clock: host↔guest clock ping-pong (MeasureMan)
  *
  * Why the ROM rewrites the firmware region: QEMU keeps translated blocks of code the guest has
  * executed, even across system_reset, and does not notice the host overwriting that code
@@ -94,6 +95,28 @@ struct qmb_probe {
 
 #define QMB_PROBE_OFFSET 0x60u
 
+/**
+ * struct qmb_clock - the clock ping-pong through which the host relates the guest's clock
+ * (mmamp_port_now_ns(): timer0) to its own CLOCK_MONOTONIC (tools/measureman, fw_measure):
+ * one writer per field. The firmware serves it only when asked (mmamp_qemu_clock_serve()).
+ * @req:   host: round number 1, 2, … (written last, after reading its clock: t1), or
+ *         QMB_CLOCK_END to let the firmware go.
+ * @ack:   firmware: @req's value once @guest_lo/@guest_hi hold its clock for that round; the
+ *         host reads its clock again (t4) when it sees it.
+ * @guest_lo, @guest_hi: firmware: mmamp_port_now_ns() read on seeing @req.
+ * Host: offset = (t1 + t4) / 2 - guest, error ≤ (t4 - t1) / 2 + one timer tick (40 ns); the
+ * round with the smallest t4 - t1 is the estimate.
+ */
+struct qmb_clock {
+	uint32_t req;
+	uint32_t ack;
+	uint32_t guest_lo;
+	uint32_t guest_hi;
+};
+
+#define QMB_CLOCK_OFFSET 0x80u
+#define QMB_CLOCK_END    0xFFFFFFFFu
+
 /** struct qmb - the boot mailbox (see the table above). */
 struct qmb {
 	uint32_t magic;
@@ -109,5 +132,7 @@ struct qmb {
 
 _Static_assert(sizeof(struct qmb_fault) == 48, "fault record is 48 bytes");
 _Static_assert(sizeof(struct qmb) == 0x50, "mailbox header is 0x50 bytes");
+_Static_assert(QMB_PROBE_OFFSET + sizeof(struct qmb_probe) <= QMB_CLOCK_OFFSET,
+	       "probe and clock areas do not overlap");
 
 #endif /* MMAMP_QEMU_MAILBOX_H */

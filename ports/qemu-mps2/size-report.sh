@@ -23,9 +23,9 @@ function hex(s,    i, v, c) {
 	return v
 }
 function origin(f) {
-	if (f ~ /libmmamp_core\.a/) return "core"
+	if (f ~ /libmmamp_core(_small)?\.a/) return "core"
 	if (f ~ /remote\.c\.obj|rsc_table_rpmsg\.c\.obj/) return "runtime"
-	if (f ~ /mmamp_qemu_rt\.dir/) return "port"
+	if (f ~ /mmamp_qemu_rt\.dir|port_qemu\.c\.obj|startup\.c\.obj/) return "port"
 	if (f ~ /libc_nano|libgcc|libc\.a|libnosys/) return "libc"
 	return "app"
 }

@@ -103,8 +103,24 @@ size_t mmamp_diag_format(const struct mmamp_diag *d, char *buf, size_t len)
 {
 	struct diag_out o = { buf, len, 0 };
 
+#if MMAMP_CONFIG_DIAG_STRINGS
 	if (!d || !d->field) {
+#else
+	if (!d) {
+#endif
 		put_str(&o, "no diagnostic recorded");
+#if !MMAMP_CONFIG_DIAG_STRINGS
+	} else if (!d->field) { /* codes only: "#index value (limit n)" */
+		put_char(&o, '#');
+		put_dec(&o, (uint32_t)d->index);
+		put_char(&o, ' ');
+		put_value(&o, d->value);
+		if (d->has_limit) {
+			put_str(&o, " (limit ");
+			put_value(&o, d->limit);
+			put_char(&o, ')');
+		}
+#endif
 	} else {
 		if (d->where) {
 			put_str(&o, d->where);

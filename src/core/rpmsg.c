@@ -840,15 +840,15 @@ int mmamp_rpmsg_fault(const struct mmamp_rpmsg_dev *rdev, struct mmamp_diag *d)
 	unsigned int code = rdev->link_error & 0xFu, vring = rdev->link_error >> 4;
 
 	if (code == LINK_BAD_GEOMETRY)
-		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev vring", (int)vring, "num/align",
-				      rdev->link_error_value, "is not a usable ring geometry");
+		return mmamp_diag_set(d, MMAMP_EPROTO, MMAMP_DIAG_S("live vdev vring"), (int)vring, MMAMP_DIAG_S("num/align"),
+				      rdev->link_error_value, MMAMP_DIAG_S("is not a usable ring geometry"));
 	if (code == LINK_BAD_VRINGS)
-		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev", MMAMP_DIAG_NO_INDEX,
-				      "num_of_vrings", rdev->link_error_value,
-				      "is fewer than the 2 vrings RPMsg needs");
+		return mmamp_diag_set(d, MMAMP_EPROTO, MMAMP_DIAG_S("live vdev"), MMAMP_DIAG_NO_INDEX,
+				      MMAMP_DIAG_S("num_of_vrings"), rdev->link_error_value,
+				      MMAMP_DIAG_S("is fewer than the 2 vrings RPMsg needs"));
 	if (code == LINK_BAD_DA)
-		return mmamp_diag_set(d, MMAMP_EPROTO, "live vdev vring", (int)vring, "da",
-				      rdev->link_error_value, "puts the ring outside shared memory");
+		return mmamp_diag_set(d, MMAMP_EPROTO, MMAMP_DIAG_S("live vdev vring"), (int)vring, MMAMP_DIAG_S("da"),
+				      rdev->link_error_value, MMAMP_DIAG_S("puts the ring outside shared memory"));
 	if (mmamp_vq_is_broken(&rdev->rvq))
 		return mmamp_vq_fault(&rdev->rvq, d);
 	if (mmamp_vq_is_broken(&rdev->svq))

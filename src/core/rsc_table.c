@@ -13,9 +13,9 @@
 #include "mmamp/port.h" /* refuses big-endian builds: fields are read natively */
 
 #define TABLE_HDR	((uint32_t)sizeof(struct mmamp_rsc_table))
-#define WHERE_TABLE	"resource table"
-#define WHERE_ENTRY	"resource entry"
-#define WHERE_ARG	"argument"
+#define WHERE_TABLE	MMAMP_DIAG_S("resource table")
+#define WHERE_ENTRY	MMAMP_DIAG_S("resource entry")
+#define WHERE_ARG	MMAMP_DIAG_S("argument")
 
 /* Body offsets of the fields the checks read (relative to the body, i.e. entry + 4). */
 #define CARVEOUT_RESERVED	16u
@@ -51,10 +51,10 @@ struct rsc_found {
 };
 
 static const char *const vring_num_field[MMAMP_RSC_VDEV_MAX_VRINGS] = {
-	"vring[0].num", "vring[1].num",
+	MMAMP_DIAG_S("vring[0].num"), MMAMP_DIAG_S("vring[1].num"),
 };
 static const char *const vring_align_field[MMAMP_RSC_VDEV_MAX_VRINGS] = {
-	"vring[0].align", "vring[1].align",
+	MMAMP_DIAG_S("vring[0].align"), MMAMP_DIAG_S("vring[1].align"),
 };
 
 static uint32_t rd32(const uint8_t *p, uint32_t off)
@@ -108,29 +108,29 @@ static int check_header(struct rsc_view *v, const void *table, size_t size, stru
 	uint32_t sz = clamp_size(size), ver, res0, res1, num;
 
 	if (!table)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, "table", 0,
-				      "is NULL");
+		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("table"), 0,
+				      MMAMP_DIAG_S("is NULL"));
 	if (sz < TABLE_HDR)
 		return mmamp_diag_set_limit(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-					    "size", size, "is smaller than the table header",
+					    MMAMP_DIAG_S("size"), size, MMAMP_DIAG_S("is smaller than the table header"),
 					    TABLE_HDR);
 	ver = rd32(p, 0);
 	num = rd32(p, 4);
 	res0 = rd32(p, 8);
 	res1 = rd32(p, 12);
 	if (ver != MMAMP_RSC_TABLE_VERSION)
-		return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX, "ver",
-				      ver, "is not version 1");
+		return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("ver"),
+				      ver, MMAMP_DIAG_S("is not version 1"));
 	if (res0)
 		return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-				      "reserved[0]", res0, "is not zero");
+				      MMAMP_DIAG_S("reserved[0]"), res0, MMAMP_DIAG_S("is not zero"));
 	if (res1)
 		return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-				      "reserved[1]", res1, "is not zero");
+				      MMAMP_DIAG_S("reserved[1]"), res1, MMAMP_DIAG_S("is not zero"));
 	/* 16 + 4 * num <= sz, without computing 4 * num (which wraps for num >= 2^30). */
 	if (num > (sz - TABLE_HDR) / 4)
 		return mmamp_diag_set_limit(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-					    "num", num, "has more offsets than fit in the table",
+					    MMAMP_DIAG_S("num"), num, MMAMP_DIAG_S("has more offsets than fit in the table"),
 					    (sz - TABLE_HDR) / 4);
 	v->base = p;
 	v->size = sz;
@@ -146,10 +146,10 @@ static int check_fixed(const uint8_t *body, uint32_t avail, uint32_t need, uint3
 	uint32_t reserved;
 
 	if (avail < need)
-		return entry_over(d, i, "avail", avail, too_small, need);
+		return entry_over(d, i, MMAMP_DIAG_S("avail"), avail, too_small, need);
 	reserved = rd32(body, reserved_off);
 	if (reserved)
-		return entry_bad(d, i, "reserved", reserved, "is not zero");
+		return entry_bad(d, i, MMAMP_DIAG_S("reserved"), reserved, MMAMP_DIAG_S("is not zero"));
 	return 0;
 }
 
@@ -159,19 +159,19 @@ static int check_vring(const uint8_t *vr, uint32_t j, uint32_t i, struct mmamp_d
 	uint32_t num = rd32(vr, VRING_NUM), align = rd32(vr, VRING_ALIGN);
 
 	if (!num)
-		return entry_bad(d, i, vring_num_field[j], num, "is zero");
+		return entry_bad(d, i, vring_num_field[j], num, MMAMP_DIAG_S("is zero"));
 	if (!is_pow2(num))
-		return entry_bad(d, i, vring_num_field[j], num, "is not a power of two");
+		return entry_bad(d, i, vring_num_field[j], num, MMAMP_DIAG_S("is not a power of two"));
 	if (num > MMAMP_VRING_MAX_NUM)
-		return entry_over(d, i, vring_num_field[j], num, "exceeds the virtio maximum",
+		return entry_over(d, i, vring_num_field[j], num, MMAMP_DIAG_S("exceeds the virtio maximum"),
 				  MMAMP_VRING_MAX_NUM);
 	if (!align)
-		return entry_bad(d, i, vring_align_field[j], align, "is zero");
+		return entry_bad(d, i, vring_align_field[j], align, MMAMP_DIAG_S("is zero"));
 	if (!is_pow2(align))
-		return entry_bad(d, i, vring_align_field[j], align, "is not a power of two");
+		return entry_bad(d, i, vring_align_field[j], align, MMAMP_DIAG_S("is not a power of two"));
 	if (align < MMAMP_VRING_MIN_ALIGN)
 		return entry_over(d, i, vring_align_field[j], align,
-				  "is below the used ring's 4-byte element alignment",
+				  MMAMP_DIAG_S("is below the used ring's 4-byte element alignment"),
 				  MMAMP_VRING_MIN_ALIGN);
 	return 0;
 }
@@ -182,26 +182,26 @@ static int check_vdev(const uint8_t *body, uint32_t avail, uint32_t i, struct mm
 	int ret;
 
 	if (avail < MMAMP_RSC_VDEV_SIZE)
-		return entry_over(d, i, "avail", avail, "is too small for a vdev body",
+		return entry_over(d, i, MMAMP_DIAG_S("avail"), avail, MMAMP_DIAG_S("is too small for a vdev body"),
 				  MMAMP_RSC_VDEV_SIZE);
 	nvrings = body[VDEV_NUM_OF_VRINGS];
 	if (nvrings > MMAMP_RSC_VDEV_MAX_VRINGS)
-		return entry_over(d, i, "num_of_vrings", nvrings,
-				  "exceeds the 2 vrings Linux supports", MMAMP_RSC_VDEV_MAX_VRINGS);
+		return entry_over(d, i, MMAMP_DIAG_S("num_of_vrings"), nvrings,
+				  MMAMP_DIAG_S("exceeds the 2 vrings Linux supports"), MMAMP_RSC_VDEV_MAX_VRINGS);
 	res0 = body[VDEV_RESERVED];
 	res1 = body[VDEV_RESERVED + 1];
 	if (res0)
-		return entry_bad(d, i, "reserved[0]", res0, "is not zero");
+		return entry_bad(d, i, MMAMP_DIAG_S("reserved[0]"), res0, MMAMP_DIAG_S("is not zero"));
 	if (res1)
-		return entry_bad(d, i, "reserved[1]", res1, "is not zero");
+		return entry_bad(d, i, MMAMP_DIAG_S("reserved[1]"), res1, MMAMP_DIAG_S("is not zero"));
 	fixed = MMAMP_RSC_VDEV_SIZE + MMAMP_RSC_VRING_SIZE * nvrings;
 	if (avail < fixed)
-		return entry_over(d, i, "avail", avail,
-				  "is too small for the vdev body and its vrings", fixed);
+		return entry_over(d, i, MMAMP_DIAG_S("avail"), avail,
+				  MMAMP_DIAG_S("is too small for the vdev body and its vrings"), fixed);
 	/* fixed + config_len <= avail, without the sum (config_len is any u32). */
 	config_len = rd32(body, VDEV_CONFIG_LEN);
 	if (config_len > avail - fixed)
-		return entry_over(d, i, "config_len", config_len, "runs past the end of the table",
+		return entry_over(d, i, MMAMP_DIAG_S("config_len"), config_len, MMAMP_DIAG_S("runs past the end of the table"),
 				  avail - fixed);
 	for (j = 0; j < nvrings; j++) {
 		ret = check_vring(body + MMAMP_RSC_VDEV_SIZE + MMAMP_RSC_VRING_SIZE * j, j, i, d);
@@ -218,13 +218,13 @@ static int check_body(const uint8_t *body, uint32_t type, uint32_t avail, uint32
 	switch (type) {
 	case MMAMP_RSC_CARVEOUT:
 		return check_fixed(body, avail, MMAMP_RSC_CARVEOUT_SIZE, CARVEOUT_RESERVED,
-				   "is too small for a carveout body", i, d);
+				   MMAMP_DIAG_S("is too small for a carveout body"), i, d);
 	case MMAMP_RSC_DEVMEM:
 		return check_fixed(body, avail, MMAMP_RSC_DEVMEM_SIZE, CARVEOUT_RESERVED,
-				   "is too small for a devmem body", i, d);
+				   MMAMP_DIAG_S("is too small for a devmem body"), i, d);
 	case MMAMP_RSC_TRACE:
 		return check_fixed(body, avail, MMAMP_RSC_TRACE_SIZE, TRACE_RESERVED,
-				   "is too small for a trace body", i, d);
+				   MMAMP_DIAG_S("is too small for a trace body"), i, d);
 	case MMAMP_RSC_VDEV:
 		return check_vdev(body, avail, i, d);
 	default:
@@ -240,15 +240,15 @@ static int check_entry(const struct rsc_view *v, uint32_t i, struct rsc_found *f
 	int ret;
 
 	if (off >= v->size)
-		return entry_over(d, i, "offset", off, "is beyond the end of the table", v->size);
+		return entry_over(d, i, MMAMP_DIAG_S("offset"), off, MMAMP_DIAG_S("is beyond the end of the table"), v->size);
 	if (off > v->size - MMAMP_RSC_HDR_SIZE)
-		return entry_over(d, i, "offset", off, "leaves no room for the entry type",
+		return entry_over(d, i, MMAMP_DIAG_S("offset"), off, MMAMP_DIAG_S("leaves no room for the entry type"),
 				  v->size - MMAMP_RSC_HDR_SIZE);
 	if (off & 3u)
-		return entry_bad(d, i, "offset", off, "is not 4-byte aligned");
+		return entry_bad(d, i, MMAMP_DIAG_S("offset"), off, MMAMP_DIAG_S("is not 4-byte aligned"));
 	if (off < v->hdr_end)
-		return entry_over(d, i, "offset", off,
-				  "overlaps the table header and offset array", v->hdr_end);
+		return entry_over(d, i, MMAMP_DIAG_S("offset"), off,
+				  MMAMP_DIAG_S("overlaps the table header and offset array"), v->hdr_end);
 	type = rd32(v->base, off);
 	avail = v->size - off - MMAMP_RSC_HDR_SIZE;
 	ret = check_body(v->base + off + MMAMP_RSC_HDR_SIZE, type, avail, i, d);
@@ -282,8 +282,8 @@ int mmamp_rsc_table_validate(const void *table, size_t size, struct mmamp_diag *
 static int open_table(struct rsc_view *v, void *table, size_t size, struct mmamp_diag *d)
 {
 	if ((uintptr_t)table & 3u)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, "table",
-				      (uintptr_t)table, "is not 4-byte aligned");
+		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("table"),
+				      (uintptr_t)table, MMAMP_DIAG_S("is not 4-byte aligned"));
 	return check_header(v, table, size, d);
 }
 
@@ -311,14 +311,14 @@ int mmamp_rsc_table_entry(void *table, size_t size, unsigned index, struct mmamp
 	int ret;
 
 	if (!e)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, "e", 0,
-				      "is NULL");
+		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("e"), 0,
+				      MMAMP_DIAG_S("is NULL"));
 	ret = open_table(&v, table, size, d);
 	if (ret)
 		return ret;
 	if (index >= v.num)
 		return mmamp_diag_set_limit(d, MMAMP_ENOENT, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-					    "index", index, "is not below num", v.num);
+					    MMAMP_DIAG_S("index"), index, MMAMP_DIAG_S("is not below num"), v.num);
 	return fetch_entry(&v, table, index, e, d);
 }
 
@@ -331,8 +331,8 @@ int mmamp_rsc_table_for_each(void *table, size_t size, mmamp_rsc_entry_fn fn, vo
 	int ret;
 
 	if (!fn)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, "fn", 0,
-				      "is NULL");
+		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("fn"), 0,
+				      MMAMP_DIAG_S("is NULL"));
 	ret = open_table(&v, table, size, d);
 	if (ret)
 		return ret;
@@ -376,15 +376,15 @@ int mmamp_rsc_table_find_vdev(void *table, size_t size, unsigned nth,
 	int ret;
 
 	if (!vdev)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, "vdev", 0,
-				      "is NULL");
+		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX, MMAMP_DIAG_S("vdev"), 0,
+				      MMAMP_DIAG_S("is NULL"));
 	ret = mmamp_rsc_table_for_each(table, size, match_vdev, &s, d);
 	if (ret < 0)
 		return ret;
 	if (!ret)
 		return mmamp_diag_set_limit(d, MMAMP_ENOENT, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-					    "vdev number", nth,
-					    "is not below the number of vdevs", s.seen);
+					    MMAMP_DIAG_S("vdev number"), nth,
+					    MMAMP_DIAG_S("is not below the number of vdevs"), s.seen);
 	*vdev = s.vdev;
 	return 0;
 }

@@ -310,15 +310,15 @@ struct vq_fault_text {
 };
 
 static const struct vq_fault_text vq_fault_texts[] = {
-	[MMAMP_VQ_BAD_USED_IDX] = { "used ring", "idx", "is ahead of the buffers in flight" },
-	[MMAMP_VQ_BAD_USED_ID] = { "used ring", "ring[].id", "is not a descriptor index" },
-	[MMAMP_VQ_USED_ID_IDLE] = { "used ring", "ring[].id", "names a descriptor not in flight" },
-	[MMAMP_VQ_BAD_USED_LEN] = { "used ring", "ring[].len", "exceeds the buffer posted" },
-	[MMAMP_VQ_BAD_AVAIL_IDX] = { "avail ring", "idx", "is more than num ahead" },
-	[MMAMP_VQ_BAD_AVAIL_HEAD] = { "avail ring", "ring[]", "is not a descriptor index" },
-	[MMAMP_VQ_BAD_DESC_FLAGS] = { "descriptor", "flags", "chain or indirect (unsupported)" },
-	[MMAMP_VQ_BAD_DESC_LEN] = { "descriptor", "len", "is zero or exceeds the buffer size" },
-	[MMAMP_VQ_BAD_DESC_ADDR] = { "descriptor", "addr", "is outside the shared memory" },
+	[MMAMP_VQ_BAD_USED_IDX] = { MMAMP_DIAG_S("used ring"), MMAMP_DIAG_S("idx"), MMAMP_DIAG_S("is ahead of the buffers in flight") },
+	[MMAMP_VQ_BAD_USED_ID] = { MMAMP_DIAG_S("used ring"), MMAMP_DIAG_S("ring[].id"), MMAMP_DIAG_S("is not a descriptor index") },
+	[MMAMP_VQ_USED_ID_IDLE] = { MMAMP_DIAG_S("used ring"), MMAMP_DIAG_S("ring[].id"), MMAMP_DIAG_S("names a descriptor not in flight") },
+	[MMAMP_VQ_BAD_USED_LEN] = { MMAMP_DIAG_S("used ring"), MMAMP_DIAG_S("ring[].len"), MMAMP_DIAG_S("exceeds the buffer posted") },
+	[MMAMP_VQ_BAD_AVAIL_IDX] = { MMAMP_DIAG_S("avail ring"), MMAMP_DIAG_S("idx"), MMAMP_DIAG_S("is more than num ahead") },
+	[MMAMP_VQ_BAD_AVAIL_HEAD] = { MMAMP_DIAG_S("avail ring"), MMAMP_DIAG_S("ring[]"), MMAMP_DIAG_S("is not a descriptor index") },
+	[MMAMP_VQ_BAD_DESC_FLAGS] = { MMAMP_DIAG_S("descriptor"), MMAMP_DIAG_S("flags"), MMAMP_DIAG_S("chain or indirect (unsupported)") },
+	[MMAMP_VQ_BAD_DESC_LEN] = { MMAMP_DIAG_S("descriptor"), MMAMP_DIAG_S("len"), MMAMP_DIAG_S("is zero or exceeds the buffer size") },
+	[MMAMP_VQ_BAD_DESC_ADDR] = { MMAMP_DIAG_S("descriptor"), MMAMP_DIAG_S("addr"), MMAMP_DIAG_S("is outside the shared memory") },
 };
 
 int mmamp_vq_fault(const struct mmamp_vq *vq, struct mmamp_diag *d)
@@ -328,6 +328,8 @@ int mmamp_vq_fault(const struct mmamp_vq *vq, struct mmamp_diag *d)
 	if (!vq->fault)
 		return 0;
 	t = &vq_fault_texts[vq->fault];
-	return mmamp_diag_set(d, MMAMP_EIO, t->where, MMAMP_DIAG_NO_INDEX, t->field,
-			      vq->fault_value, t->why);
+	/* Without the text (MMAMP_CONFIG_DIAG_STRINGS 0) the fault's code is the index. */
+	return mmamp_diag_set(d, MMAMP_EIO, t->where,
+			      MMAMP_CONFIG_DIAG_STRINGS ? MMAMP_DIAG_NO_INDEX : (int)vq->fault,
+			      t->field, vq->fault_value, t->why);
 }

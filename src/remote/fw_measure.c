@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fw_measure.c — MeasureMan's measurement responder for the simulated M4: the firmware runtime
- * (remote.h) on MU side B with the runtime's doorbell clock on (timestamp point 4 of the
+ * fw_measure.c — MeasureMan's measurement responder for the simulated M4 (and, with
+ * -DMMAMP_FW_PORT_H="port_qemu.h", the Cortex-M4 under QEMU): the firmware runtime (remote.h) with the runtime's doorbell clock on (timestamp point 4 of the
  * paper's Fig. 4), and three announced endpoints:
  *
  *   name                          addr  behaviour
@@ -28,18 +28,37 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 #include "mmamp/rpmsg.h"
+#include "remote.h"
+/*
+ * The port: the sim's by default; another board names its header with -DMMAMP_FW_PORT_H="x.h"
+ * (ports/qemu-mps2/port_qemu.h), as for fw_echo.c. Such a port may define FW_CLOCK_SERVE():
+ * its clock is not the host's, and a MeasureMan clock request (MM_WIRE_CLOCK_MAGIC) runs it.
+ */
+#ifdef MMAMP_FW_PORT_H
+#include MMAMP_FW_PORT_H
+#else
 #include "port_sim.h"
 #include "port_sim_extra.h"
-#include "remote.h"
+#define FW_DOORBELL_T    struct mmamp_sim_doorbell
+#define FW_DOORBELL_DA   MMAMP_SIM_MU_DA
+#define FW_DOORBELL_INIT mmamp_sim_doorbell_init
+#define FW_DOORBELL_OPS  mmamp_sim_doorbell_ops
+/* The sim core runs ISRs only where its main loop waits (see measure_cb). */
+#define FW_TAKE_PENDING_DOORBELL 1
+#endif
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
 /* The shared window, live table and addresses: the same as fw_echo's (reference §5.3). */
+#ifndef FW_SHM_DA
 #define FW_SHM_DA        0x90000000u
 #define FW_SHM_SIZE      0x500000u
+#endif
+#ifndef FW_RSC_TABLE_DA
 #define FW_RSC_TABLE_DA  0x900FF000u
+#endif
 #define FW_RSC_TABLE_MAX 0x400u
 
 #define FW_ADDR_TTY  30u
@@ -60,7 +79,7 @@
 #endif
 
 static struct mmamp_remote remote;
-static struct mmamp_sim_doorbell doorbell;
+static FW_DOORBELL_T doorbell;
 static struct mmamp_rpmsg_ept ept_tty, ept_raw, ept_info;
 static uint64_t boot_ns;
 static uint32_t drops;
@@ -119,8 +138,25 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 	 * M4 would on unmasking, so that the host's next kick rings instead of being coalesced
 	 * into this one. isr_ns is then the (late) ISR entry; the host checks its order.
 	 */
+#ifdef FW_TAKE_PENDING_DOORBELL
 	mmamp_remote_isr(&remote);
+#endif
+	/*
+	 * With a real doorbell interrupt (QEMU) the main loop may find a message before its
+	 * doorbell's ISR has run (the memory is faster than the doorbell): isr_ns is then an
+	 * earlier doorbell's. The header's doorbell count lets the host tell (link_inproc.c).
+	 */
 	isr_ns = mmamp_remote_isr_ns(&remote);
+#ifdef FW_CLOCK_SERVE
+	/* A clock request: answer the host's ping-pong, then echo it to say we are done. */
+	if (len >= MM_WIRE_HDR) {
+		uint32_t magic;
+
+		memcpy(&magic, data, sizeof(magic));
+		if (magic == MM_WIRE_CLOCK_MAGIC)
+			(void)FW_CLOCK_SERVE();
+	}
+#endif
 	buf = tx_buffer(ept);
 	(void)priv;
 	if (!buf || len > MMAMP_RPMSG_MTU) {
@@ -226,13 +262,13 @@ int fw_main(void)
 
 	boot_ns = mmamp_port_now_ns();
 	say("boot build=" FW_BUILD_ID " (" FW_MODE_TEXT " mode)\n");
-	if (mmamp_sim_doorbell_init(&doorbell, MMAMP_SIM_MU_DA, &remote)) {
+	if (FW_DOORBELL_INIT(&doorbell, FW_DOORBELL_DA, &remote)) {
 		say("no MU\n");
 		return 3;
 	}
 	cfg.shm = &shm;
 	cfg.vdev = live_vdev();
-	cfg.db = &mmamp_sim_doorbell_ops;
+	cfg.db = &FW_DOORBELL_OPS;
 	cfg.db_ctx = &doorbell;
 	cfg.polled = FW_POLLED_MODE;
 	cfg.tick_us = MMAMP_REMOTE_TICK_US;

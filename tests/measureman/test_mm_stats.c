@@ -127,7 +127,7 @@ static void overflows_and_us_histogram(void **state)
 /* The five sections of a fully stamped message add up to its round trip exactly. */
 static void sections_sum_to_the_round_trip(void **state)
 {
-	struct mm_sample m = { 7, 1000, 1300, 5300, 7300, 9000, 9400 };
+	struct mm_sample m = { 7, 1000, 1300, 5300, 7300, 9000, 9400, false };
 	struct mm_params p = { .loops = 1, .len = 496, .slowest = 2 };
 	struct mm_run *r = malloc(sizeof(*r));
 	int64_t sum = 0;

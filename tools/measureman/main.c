@@ -35,7 +35,7 @@ struct opts {
 	const char *rproc, *fw_file, *fw_dir, *tty;
 	const char *histfile, *json, *plots, *trace;
 	uint64_t hardlimit_ns;
-	bool quiet, polled, rt_compare, histogram_stdout;
+	bool quiet, polled, rt_compare, histogram_stdout, icount;
 	size_t baselines;
 	char cmdline[1024];
 };
@@ -81,8 +81,10 @@ static void usage(FILE *f)
 "      --platform=sim|qemu|board   (default: board if --rproc is given, else sim)\n"
 "  sim, qemu: in-process through the host library (all sections):\n"
 "      --platform-file=DTB  platform description (default: the build's imx8qxp-sim.dtb;\n"
-"                           qemu: platforms/<qemu>.dtb once that platform lands)\n"
+"                           qemu: qemu-mps2-an386.dtb, firmware fw_measure.elf)\n"
 "      --polled             both sides spin (fw_measure_polled)\n"
+"      --icount             qemu: -icount shift=0,sleep=off; remote times count guest\n"
+"                           instructions (1 ns each); IPI sections left out\n"
 "  sim or qemu through mmampd (round trip + remote processing):\n"
 "      --mmampd=RUNTIME_DIR the daemon's runtime directory; uses its ttyRPMSG<addr>\n"
 "  board (Linux remoteproc; round trip + remote processing):\n"
@@ -125,7 +127,7 @@ static int parse_duration(const char *s, uint64_t *ns)
 
 enum { O_HISTFILE = 256, O_JSON, O_HARDLIMIT, O_RTCMP, O_BASE, O_PLOTS, O_TRACE, O_SLOWEST,
        O_PLATFORM, O_PFILE, O_POLLED, O_MMAMPD, O_RPROC, O_FWFILE, O_FWDIR, O_TTY, O_CORE,
-       O_FIRMWARE, O_CHANNEL, O_RCPU, O_HELP };
+       O_FIRMWARE, O_CHANNEL, O_RCPU, O_ICOUNT, O_HELP };
 
 static const struct option longopts[] = {
 	{ "loops", required_argument, NULL, 'l' },
@@ -157,6 +159,7 @@ static const struct option longopts[] = {
 	{ "firmware", required_argument, NULL, O_FIRMWARE },
 	{ "channel", required_argument, NULL, O_CHANNEL },
 	{ "remote-cpu", required_argument, NULL, O_RCPU },
+	{ "icount", no_argument, NULL, O_ICOUNT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -212,6 +215,7 @@ static int apply_opt(struct opts *o, int c, const char *arg, bool *loops_set)
 	case O_FIRMWARE: o->firmware = arg; break;
 	case O_CHANNEL: o->channel = arg; break;
 	case O_RCPU: bad = parse_u64(arg, &v); o->rt.remote_cpu = (int)v; break;
+	case O_ICOUNT: o->icount = true; break;
 	default: return -EINVAL;
 	}
 	if (bad)
@@ -268,12 +272,13 @@ struct session {
 
 static const char *default_platform_file(const char *platform)
 {
-	return !strcmp(platform, "qemu") ? MMAMP_PLATFORM_DIR "/imx8qxp-qemu.dtb"
+	return !strcmp(platform, "qemu") ? MMAMP_PLATFORM_DIR "/qemu-mps2-an386.dtb"
 					 : MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
 }
 
 static int open_inproc(struct session *s, const struct opts *o, char *err, size_t errlen)
 {
+	bool qemu = !strcmp(o->platform, "qemu");
 	struct mm_inproc_config cfg = {
 		.platform = o->platform_file ? o->platform_file : default_platform_file(o->platform),
 		.firmware_dir = MMAMP_FIRMWARE_DIR,
@@ -286,10 +291,26 @@ static int open_inproc(struct session *s, const struct opts *o, char *err, size_
 		.remote_cpu = -1,
 	};
 
+	if (o->icount && !qemu) {
+		snprintf(err, errlen, "--icount is for --platform qemu");
+		return -EINVAL;
+	}
+	if (qemu) {
+#ifdef MMAMP_QEMU_BOOTROM
+		cfg.firmware_dir = MMAMP_QEMU_FW_DIR;
+		cfg.qemu_bootrom = MMAMP_QEMU_BOOTROM;
+		cfg.firmware = o->firmware ? o->firmware : o->polled ? "fw_measure_polled.elf"
+								     : "fw_measure.elf";
+		cfg.clock_file = "shm/qemu-ram"; /* the platform's one RAM file, mailbox at 0 */
+		cfg.icount = o->icount;
+#else
+		snprintf(err, errlen, "this build has no Cortex-M4 firmware (arm-none-eabi-gcc was "
+			 "missing): no qemu platform");
+		return -ENOENT;
+#endif
+	}
 	if (access(cfg.platform, R_OK)) {
-		snprintf(err, errlen, "platform description %s: %s%s", cfg.platform,
-			 strerror(errno), !strcmp(o->platform, "qemu")
-			 ? " (the QEMU platform has not landed: give --platform-file)" : "");
+		snprintf(err, errlen, "platform description %s: %s", cfg.platform, strerror(errno));
 		return -ENOENT;
 	}
 	s->kind = S_INPROC;
@@ -483,7 +504,7 @@ int main(int argc, char **argv)
 	struct mm_baseline_result base[MM_NBASELINES];
 	struct session s = { .lcm.ctl = -1 };
 	struct mm_report rep = { 0 };
-	char err[1024] = "", label[160], rtlabel[160], link[320];
+	char err[1024] = "", label[160], rtlabel[160], link[480];
 	struct opts o;
 	int ret;
 
@@ -519,6 +540,8 @@ int main(int argc, char **argv)
 	} else {
 		ret = one_run(&s, &o, &o.rt, &run, label, sizeof(label));
 	}
+	if (s.kind == S_INPROC && !ret && !stop_flag && mm_inproc_clock_recheck(&s.link))
+		fprintf(stderr, "measureman: the guest clock's second calibration failed\n");
 	snprintf(link, sizeof(link), "%s", s.link.name ? s.link.name : "?");
 	rep.link = link;
 	close_session(&s);

@@ -44,6 +44,8 @@ static int64_t span(uint64_t from, uint64_t to)
 
 int64_t mm_sample_section(const struct mm_sample *m, enum mm_section s)
 {
+	if (m->own_clock && (s == MM_IPI_REMOTE || s == MM_IPI_HOST))
+		return -1; /* the two clocks cannot be compared */
 	switch (s) {
 	case MM_TTY_WRITE:   return span(m->t_send, m->t_kick);
 	case MM_IPI_REMOTE:  return span(m->t_kick, m->t_isr);
@@ -108,13 +110,18 @@ static void keep_slowest(struct mm_run *r, const struct mm_sample *m)
 
 void mm_record(struct mm_run *r, const struct mm_sample *m)
 {
-	if (stale(m->t_send, m->t_kick) || stale(m->t_kick, m->t_isr) ||
-	    stale(m->t_isr, m->t_sent) || stale(m->t_sent, m->t_db) || stale(m->t_db, m->t_recv))
+	bool cross = !m->own_clock;
+	/* The remote's ISR point belongs to an earlier message: no remote processing either. */
+	bool stale_isr = cross && stale(m->t_kick, m->t_isr);
+
+	if (stale(m->t_send, m->t_kick) || stale_isr || stale(m->t_isr, m->t_sent) ||
+	    (cross && stale(m->t_sent, m->t_db)) || stale(m->t_db, m->t_recv) ||
+	    (m->t_sent && !m->t_isr)) /* stamped, but found before its doorbell's ISR */
 		r->unattributed++;
 	for (int s = 0; s < MM_NSECTIONS; s++) {
 		int64_t v = mm_sample_section(m, (enum mm_section)s);
 
-		if (v >= 0)
+		if (v >= 0 && !(stale_isr && s == MM_REMOTE_PROC))
 			mm_stats_add(&r->sec[s], (uint64_t)v);
 	}
 	r->messages++;
@@ -130,9 +137,12 @@ static void build_request(uint8_t *tx, size_t len, uint32_t seq)
 		tx[i] = (uint8_t)(seq * 131u + i * 7u);
 }
 
-/* Whether @rx is @tx's echo; the remote points into @m. -EBADMSG with @err otherwise. */
-static int check_reply(const uint8_t *tx, const uint8_t *rx, size_t len, struct mm_sample *m,
-		       char *err, size_t errlen)
+/*
+ * Whether @rx is @tx's echo; the remote points into @m, on the host's clock through @l's offset
+ * (or marked as the remote's own). -EBADMSG with @err otherwise.
+ */
+static int check_reply(const struct mm_link *l, const uint8_t *tx, const uint8_t *rx,
+		       size_t len, struct mm_sample *m, char *err, size_t errlen)
 {
 	struct mm_wire_hdr sent, got;
 
@@ -152,6 +162,13 @@ static int check_reply(const uint8_t *tx, const uint8_t *rx, size_t len, struct 
 	if (got.flags & MM_WIRE_STAMPED) {
 		m->t_isr = got.isr_ns;
 		m->t_sent = got.sent_ns;
+		m->own_clock = l->remote_own_clock;
+		if (!l->remote_own_clock && l->remote_offset_ns) { /* 0 stays "unknown" */
+			if (m->t_isr)
+				m->t_isr = (uint64_t)((int64_t)m->t_isr + l->remote_offset_ns);
+			if (m->t_sent)
+				m->t_sent = (uint64_t)((int64_t)m->t_sent + l->remote_offset_ns);
+		}
 	}
 	return 0;
 }
@@ -195,7 +212,7 @@ int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 		build_request(tx, p->len, seq);
 		ret = l->roundtrip(l, tx, rx, p->len, &m, err, errlen);
 		if (!ret)
-			ret = check_reply(tx, rx, p->len, &m, err, errlen);
+			ret = check_reply(l, tx, rx, p->len, &m, err, errlen);
 		if (ret) {
 			r->mismatches += ret == -EBADMSG;
 			break;

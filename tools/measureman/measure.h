@@ -41,9 +41,15 @@ enum mm_section {
 const char *mm_section_name(enum mm_section s);
 const char *mm_section_key(enum mm_section s);
 
+/*
+ * @own_clock: t_isr and t_sent are on the remote's own clock, not the host's (QEMU under
+ * -icount: guest time counts instructions), so only remote processing is known among the
+ * sections that cross between the cores.
+ */
 struct mm_sample {
 	uint64_t seq;
 	uint64_t t_send, t_kick, t_isr, t_sent, t_db, t_recv;
+	bool own_clock;
 };
 
 /** mm_sample_section() - the section's duration in ns, or -1 when its ends are not known. */
@@ -55,12 +61,19 @@ int64_t mm_sample_section(const struct mm_sample *m, enum mm_section s);
  *             points of @m (t_send..t_recv except the remote's, which the caller takes from the
  *             reply). Return 0 or a negative errno, with @err saying why.
  * @name:      for the report ("sim in-process (interrupt)", "tty /dev/ttyRPMSG30", …).
+ * @remote_offset_ns: added to the remote's points to put them on the host's clock (QEMU: the
+ *             guest's timer0 against CLOCK_MONOTONIC, calibrated by the link; 0 in the sim).
+ * @remote_offset_err_ns: how far off that offset may be.
+ * @remote_own_clock: the remote's points cannot be put on the host's clock (mm_sample).
  */
 struct mm_link {
 	int (*roundtrip)(struct mm_link *l, const uint8_t *tx, uint8_t *rx, size_t len,
 			 struct mm_sample *m, char *err, size_t errlen);
 	const char *name;
 	void *priv;
+	int64_t remote_offset_ns;
+	uint64_t remote_offset_err_ns; /* the offset's error bound (0: exact or not used) */
+	bool remote_own_clock;
 };
 
 #define MM_SLOWEST_MAX 1000u

@@ -22,6 +22,12 @@
 #include <stdint.h>
 
 #define MM_WIRE_MAGIC   0x31544d4du
+/*
+ * A clock request ("MMC1"): a firmware whose clock is not the host's (QEMU) answers the
+ * platform's clock ping-pong (ports/qemu-mps2/qemu_mailbox.h, struct qmb_clock) until the host
+ * ends it, then echoes the message unchanged. Others just echo it.
+ */
+#define MM_WIRE_CLOCK_MAGIC 0x31434d4du
 #define MM_WIRE_HDR     32u
 #define MM_WIRE_STAMPED 0x1u
 #define MM_WIRE_POLLED  0x2u

@@ -50,9 +50,11 @@ static void one(FILE *f, bool *first, const struct mm_sample *m, uint64_t base)
 	slice(f, first, HOST, "round trip", m->seq, m->t_send, m->t_recv, base);
 	slice(f, first, HOST, "TTY-write", m->seq, m->t_send, m->t_kick, base);
 	slice(f, first, HOST, "TTY-read", m->seq, m->t_db, m->t_recv, base);
-	slice(f, first, REMOTE, "remote processing", m->seq, m->t_isr, m->t_sent, base);
+	if (!m->own_clock) /* otherwise the remote's points are not on this timeline */
+		slice(f, first, REMOTE, "remote processing", m->seq, m->t_isr, m->t_sent, base);
 	flow(f, first, "s", HOST, m->seq, m->t_send, base);
-	flow(f, first, "t", REMOTE, m->seq, m->t_isr, base);
+	if (!m->own_clock)
+		flow(f, first, "t", REMOTE, m->seq, m->t_isr, base);
 	flow(f, first, "f", HOST, m->seq, m->t_recv > m->t_db && m->t_db ? m->t_db : m->t_recv,
 	     base);
 }
