@@ -37,6 +37,19 @@ PLATFORM ?= sim
 demo: build-gcc
 	@scripts/demo.sh $(BUILD)/gcc $(PLATFORM)
 
+# make fuzz: the libFuzzer targets (tests/fuzz, docs/fuzzing.md) with ASan+UBSan, each run for
+# FUZZ_SECONDS in turn on one core over a scratch corpus in $(BUILD)/fuzz; FUZZ_MERGE=1 merges
+# new coverage back into tests/fuzz/corpus; FUZZERS=... picks some.
+FUZZ_SECONDS ?= 60
+FUZZ_MERGE   ?= 0
+FUZZERS      ?=
+.PHONY: fuzz
+fuzz: deps
+	@cmake -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	       -DMMAMP_SANITIZE=address,undefined >/dev/null
+	@cmake --build $(BUILD)/fuzz -j$(JOBS) --target mmamp_fuzzers
+	@tests/fuzz/run-fuzzers.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZERS)
+
 # make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
 # flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
 # map file, against the budget (1,200 B flash, 200 B RAM). Builds only the cross build

@@ -31,6 +31,16 @@ static uint8_t *host_buf(uint8_t *pool, uint16_t head)
 	return pool + (size_t)head * MMAMP_RPMSG_BUF_SIZE;
 }
 
+/*
+ * A buffer the host placed must hold a header at the header's alignment: any address inside
+ * the window passes translation, and a misaligned one would make every header access an
+ * unaligned (undefined, on some cores faulting) load or store.
+ */
+static bool hdr_aligned(const void *p)
+{
+	return ((uintptr_t)p & (_Alignof(struct mmamp_rpmsg_hdr) - 1u)) == 0;
+}
+
 static int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
 {
 	if (!mmamp_vq_kick_prepare(vq))
@@ -142,6 +152,29 @@ static void remote_spare_push(struct mmamp_rpmsg_dev *rdev, const struct tx_slot
 	rdev->tx_spare = h;
 }
 
+/*
+ * Whether @h is on the spare list already: a second release of one buffer (an application
+ * bug, or one address the host posted under two heads) would close the list into a cycle that
+ * hands the same buffer to every send. Bounded and validated like the pop.
+ */
+static bool remote_spare_has(const struct mmamp_rpmsg_dev *rdev, const struct mmamp_rpmsg_hdr *h)
+{
+	const struct mmamp_rpmsg_hdr *e = rdev->tx_spare;
+	unsigned int tries = mmamp_vq_num(&rdev->svq);
+	uintptr_t link;
+
+	while (e && tries--) {
+		if (e == h)
+			return true;
+		memcpy(&link, e, sizeof(link));
+		e = (const struct mmamp_rpmsg_hdr *)link;
+		if (e && (!hdr_aligned(e) ||
+			  !mmamp_shm_contains(&rdev->shm, e, MMAMP_RPMSG_HDR_SIZE)))
+			return false;
+	}
+	return false;
+}
+
 static bool remote_spare_pop(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
 	struct mmamp_rpmsg_hdr *h;
@@ -153,7 +186,8 @@ static bool remote_spare_pop(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 		memcpy(&link, h, sizeof(link));
 		rdev->tx_spare = (struct mmamp_rpmsg_hdr *)link;
 		if (rdev->tx_spare &&
-		    !mmamp_shm_contains(&rdev->shm, rdev->tx_spare, MMAMP_RPMSG_HDR_SIZE))
+		    (!hdr_aligned(rdev->tx_spare) ||
+		     !mmamp_shm_contains(&rdev->shm, rdev->tx_spare, MMAMP_RPMSG_HDR_SIZE)))
 			rdev->tx_spare = NULL;
 		s->hdr = h;
 		s->head = (uint16_t)MMAMP_SHM_READ(h->reserved);
@@ -195,7 +229,7 @@ static int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 		ret = mmamp_vq_get_avail(&rdev->svq, &b);
 		if (ret)
 			return ret == -MMAMP_EAGAIN ? -MMAMP_ENOBUFS : ret;
-		if (b.device_writable && b.len >= MMAMP_RPMSG_HDR_SIZE)
+		if (b.device_writable && b.len >= MMAMP_RPMSG_HDR_SIZE && hdr_aligned(b.data))
 			break;
 		/* Unusable for a message: hand it straight back (as an empty, harmless buffer). */
 		rdev->stats.rx_malformed++;
@@ -304,7 +338,16 @@ static int send_raw(struct mmamp_rpmsg_dev *rdev, uint32_t src, uint32_t dst, co
 	if (ret)
 		return ret;
 	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
-		tx_cancel(rdev, &s); /* the host posted a short buffer */
+		/* The host posted a short buffer. Kept as a spare, it would be popped first by
+		 * every later send and fail the same way: hand it back empty, as unusable. */
+		if (rdev->is_host) {
+			tx_cancel(rdev, &s);
+		} else {
+			rdev->stats.rx_malformed++;
+			ret = mmamp_vq_put_used(&rdev->svq, s.head, 0);
+			if (ret)
+				return ret;
+		}
 		return -MMAMP_EMSGSIZE;
 	}
 	if (len)
@@ -394,7 +437,7 @@ static int tx_slot_of(struct mmamp_rpmsg_dev *rdev, void *data, struct tx_slot *
 		s->head = (uint16_t)(off / MMAMP_RPMSG_BUF_SIZE);
 		s->cap = MMAMP_RPMSG_BUF_SIZE;
 	} else {
-		if (!mmamp_shm_contains(&rdev->shm, h, MMAMP_RPMSG_HDR_SIZE))
+		if (!hdr_aligned(h) || !mmamp_shm_contains(&rdev->shm, h, MMAMP_RPMSG_HDR_SIZE))
 			return -MMAMP_EINVAL;
 		s->head = (uint16_t)MMAMP_SHM_READ(h->reserved);
 		s->cap = MMAMP_SHM_READ(h->len);
@@ -448,6 +491,8 @@ int mmamp_rpmsg_release_tx_buffer(struct mmamp_rpmsg_dev *rdev, void *data)
 		return ret;
 	if (rdev->is_host && !host_tx_reserved(rdev, s.head))
 		return -MMAMP_EINVAL;
+	if (!rdev->is_host && remote_spare_has(rdev, s.hdr))
+		return -MMAMP_EINVAL; /* released twice */
 	tx_cancel(rdev, &s);
 	return 0;
 }
@@ -542,7 +587,9 @@ static int remote_rx_one(struct mmamp_rpmsg_dev *rdev)
 
 	if (ret)
 		return ret;
-	if (deliver(rdev, b.data, b.len, b.head))
+	if (!hdr_aligned(b.data))
+		rdev->stats.rx_malformed++; /* dropped unread, returned at once */
+	else if (deliver(rdev, b.data, b.len, b.head))
 		return 0;
 	return mmamp_vq_put_used(&rdev->rvq, b.head, 0);
 }
@@ -583,7 +630,7 @@ int mmamp_rpmsg_release_rx(struct mmamp_rpmsg_dev *rdev, void *data)
 			return -MMAMP_EINVAL;
 		ret = host_rx_repost(rdev, (uint16_t)(off / MMAMP_RPMSG_BUF_SIZE));
 	} else {
-		if (!mmamp_shm_contains(&rdev->shm, h, MMAMP_RPMSG_HDR_SIZE))
+		if (!hdr_aligned(h) || !mmamp_shm_contains(&rdev->shm, h, MMAMP_RPMSG_HDR_SIZE))
 			return -MMAMP_EINVAL;
 		head = MMAMP_SHM_READ(h->reserved);
 		if (head >= mmamp_vq_num(&rdev->rvq))
@@ -761,8 +808,9 @@ static int remote_announce_pending(struct mmamp_rpmsg_dev *rdev)
 		if (!e->name[0] || e->announced)
 			continue;
 		ret = mmamp_rpmsg_announce(e, MMAMP_RPMSG_NS_CREATE);
-		if (ret == -MMAMP_ENOBUFS)
-			return 0; /* retried at the next poll */
+		/* retried at the next poll (a short host buffer was handed back: the next one) */
+		if (ret == -MMAMP_ENOBUFS || ret == -MMAMP_EMSGSIZE)
+			return 0;
 		if (ret)
 			return ret;
 	}
@@ -803,7 +851,12 @@ int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
 		if (ret)
 			return ret;
 	}
+	/* A send that broke the TX queue breaks the device: poll is where the owner looks. */
+	if (mmamp_vq_is_broken(&rdev->svq))
+		return -MMAMP_EIO;
 	ret = rx_drain(rdev);
+	if (!ret && mmamp_vq_is_broken(&rdev->svq))
+		ret = -MMAMP_EIO; /* broken by a send from an endpoint callback */
 	return ret ? ret : event;
 }
 
@@ -819,7 +872,7 @@ bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 		if (!(status & MMAMP_VIRTIO_STATUS_DRIVER_OK))
 			return true;
 	}
-	return rdev->link_up && mmamp_vq_pending(&rdev->rvq);
+	return rdev->link_up && (mmamp_vq_pending(&rdev->rvq) || mmamp_vq_is_broken(&rdev->svq));
 }
 
 int mmamp_rpmsg_rx_notify(struct mmamp_rpmsg_dev *rdev, bool on)

@@ -613,6 +613,113 @@ static void hostile_host_posts_unusable_rx_buffers(void **state)
 	assert_int_equal(mmamp_vq_outstanding(rx), PAIR_NUM);
 }
 
+/* Found by fuzz_vring_device: a buffer address inside the window but not 4-byte aligned made
+ * every header access on the remote a misaligned load/store (UB; a fault on some cores). */
+static void hostile_host_misaligned_buffers_are_dropped(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_rpmsg_dev *r = &w->p->remote;
+	uint32_t size;
+	uintptr_t link;
+	uint8_t *p, *q;
+	int err;
+
+	/* RX on the remote: the host's message moved one byte up (still inside the window) */
+	assert_int_equal(mmamp_rpmsg_send(&w->host_ept, "hi", 2), 0);
+	w->p->host.svq.desc[0].addr_lo += 1;
+	assert_int_equal(mmamp_rpmsg_poll(r), 0);
+	assert_int_equal(w->remote_sink.count, 0);
+	assert_int_equal(mmamp_rpmsg_stats(r)->rx_malformed, 1);
+	/* TX on the remote: the next RX buffer the host posted is misaligned, the one after is not */
+	w->p->host.rvq.desc[1].addr_lo += 2;
+	assert_int_equal(mmamp_rpmsg_sendto(&w->remote_ept, w->host_ept.addr, "x", 1), 0);
+	assert_int_equal(mmamp_rpmsg_stats(r)->rx_malformed, 2);
+	assert_int_equal(mmamp_rpmsg_poll(&w->p->host), 0);
+	assert_int_equal(w->host_sink.count, 1);
+	/* a spare-list link the host rewrote to a misaligned address is dropped, not followed */
+	p = mmamp_rpmsg_get_tx_buffer(&w->remote_ept, &size, 0, &err);
+	q = mmamp_rpmsg_get_tx_buffer(&w->remote_ept, &size, 0, &err);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, q), 0);
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, p), 0);
+	link = (uintptr_t)(q - MMAMP_RPMSG_HDR_SIZE) + 1u;
+	memcpy(p - MMAMP_RPMSG_HDR_SIZE, &link, sizeof(link));
+	assert_ptr_equal(mmamp_rpmsg_get_tx_buffer(&w->remote_ept, &size, 0, &err), p);
+	assert_null(r->tx_spare);
+	/* misaligned pointers given back by the application are refused before any read */
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, p + 1), -MMAMP_EINVAL);
+	assert_int_equal(mmamp_rpmsg_send_nocopy(&w->remote_ept, 0x400, p + 2, 1), -MMAMP_EINVAL);
+	assert_int_equal(mmamp_rpmsg_release_rx(r, p + 3), -MMAMP_EINVAL);
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, p), 0);
+}
+
+/* Found by fuzz_vring_device: releasing one remote TX buffer twice put it on the spare list
+ * twice, a cycle that handed the same buffer (and head) to every later send. */
+static void remote_double_release_is_refused(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_rpmsg_dev *r = &w->p->remote;
+	uint32_t size;
+	uint8_t *p, *q;
+	int err;
+
+	p = mmamp_rpmsg_get_tx_buffer(&w->remote_ept, &size, 0, &err);
+	assert_non_null(p);
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, p), 0);
+	assert_int_equal(mmamp_rpmsg_release_tx_buffer(r, p), -MMAMP_EINVAL);
+	q = mmamp_rpmsg_get_tx_buffer(&w->remote_ept, &size, 0, &err);
+	assert_ptr_equal(q, p);
+	assert_null(r->tx_spare); /* taken once, and the list is empty again */
+	assert_int_equal(mmamp_rpmsg_send_nocopy(&w->remote_ept, w->host_ept.addr, q, 3), 0);
+	assert_int_equal(mmamp_rpmsg_poll(&w->p->host), 0);
+	assert_int_equal(w->host_sink.count, 1);
+}
+
+/* Found by fuzz_rpmsg_host: a used ring violation on vring1 broke the host's TX queue, but
+ * poll kept returning 0, so the owner (which watches poll) never saw the vdev break. */
+static void hostile_remote_breaking_tx_queue_is_reported_by_poll(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_vring_used *u = (struct mmamp_vring_used *)(void *)(w->p->mem + PAIR_VRING1 +
+					mmamp_vring_used_offset(PAIR_NUM, PAIR_ALIGN));
+	struct mmamp_diag d;
+
+	for (unsigned i = 0; i < PAIR_NUM; i++)
+		assert_int_equal(mmamp_rpmsg_send(&w->host_ept, "x", 1), 0);
+	u->idx = 100; /* "returned" far more than was ever in flight */
+	assert_int_equal(mmamp_rpmsg_send(&w->host_ept, "x", 1), -MMAMP_EIO);
+	assert_true(mmamp_rpmsg_work_pending(&w->p->host));
+	assert_int_equal(mmamp_rpmsg_poll(&w->p->host), -MMAMP_EIO);
+	assert_int_equal(mmamp_rpmsg_fault(&w->p->host, &d), -MMAMP_EIO);
+	assert_string_equal(d.where, "used ring");
+	assert_string_equal(d.field, "idx");
+}
+
+/* Found by fuzz_vring_device: one short (but >= 16 B) RX buffer from the host failed the
+ * announcement with -EMSGSIZE, stayed on the spare list, and failed every later poll the
+ * same way before any message was received. */
+static void hostile_host_short_buffer_does_not_stall_the_remote(void **state)
+{
+	struct pair *p = pair_new(NS_F);
+	struct mmamp_rpmsg_ept e;
+	struct sink s = { 0 };
+
+	(void)state;
+	assert_int_equal(mmamp_rpmsg_ept_init(&e, &p->remote, "rpmsg-tty", 30,
+					      MMAMP_RPMSG_ADDR_ANY, sink_cb, &s), 0);
+	assert_int_equal(pair_host_boot(p), 0);
+	p->host.rvq.desc[0].len = 20; /* room for a header and 4 bytes, not for an NS message */
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), MMAMP_RPMSG_LINK_UP);
+	assert_int_equal(mmamp_rpmsg_stats(&p->remote)->rx_malformed, 1);
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), 0); /* announced in the next buffer */
+	assert_int_equal(mmamp_rpmsg_poll(&p->host), 0);
+	assert_int_equal(p->host_side.ns_calls, 1);
+	assert_int_equal(p->host_side.ns_addr, 30);
+	assert_int_equal(mmamp_rpmsg_stats(&p->host)->rx_malformed, 1); /* the empty one */
+	pair_free(p);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -638,6 +745,10 @@ int main(void)
 		cmocka_unit_test(hostile_host_bad_vring_da_refused_until_reset),
 		T(hostile_host_descriptor_outside_window),
 		T(hostile_host_posts_unusable_rx_buffers),
+		T(hostile_host_misaligned_buffers_are_dropped),
+		T(hostile_remote_breaking_tx_queue_is_reported_by_poll),
+		T(remote_double_release_is_refused),
+		cmocka_unit_test(hostile_host_short_buffer_does_not_stall_the_remote),
 	};
 	return cmocka_run_group_tests_name("rpmsg", tests, NULL, NULL);
 }
