@@ -110,13 +110,25 @@ static void channel_down(struct mmamp_rproc *r, struct mmamp_channel *ch)
 	mmamp_channel_put(ch);
 }
 
+/*
+ * At most this many channels per core: each announcement from the remote costs the host
+ * memory (and mmampd a TTY or a socket), so a remote flooding the name service must not be
+ * able to grow the host without bound. Linux has no limit; a real firmware has a handful.
+ */
+#define MAX_CHANNELS_PER_CORE 64u
+
 static void channel_up(struct mmamp_rproc *r, const char *name, uint32_t addr)
 {
 	struct mmamp_channel *ch;
+	unsigned n = 0;
 
-	for (ch = r->channels; ch; ch = ch->next)
+	for (ch = r->channels; ch; ch = ch->next, n++)
 		if (!strcmp(ch->name, name) && ch->dst == addr)
 			return; /* Linux: "channel %s:%x:%x already exist" */
+	if (n >= MAX_CHANNELS_PER_CORE) {
+		r->ns_refused++; /* a name-service flood: refused, counted */
+		return;
+	}
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return;

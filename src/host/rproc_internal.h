@@ -63,6 +63,7 @@ struct mmamp_rproc {
 	struct mmamp_vq_desc_state *desc_state;
 	uint16_t *tx_free;
 	struct mmamp_channel *channels;
+	unsigned long ns_refused; /* announcements refused: MAX_CHANNELS_PER_CORE reached */
 
 	/* doorbell timestamps (mmamp_rproc_times), written with relaxed atomics */
 	uint64_t t_kick_ns;
