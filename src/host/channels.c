@@ -185,11 +185,19 @@ void rproc_channels_free(struct mmamp_rproc *r)
  * remoteproc recovers it (rproc_report_crash). Lock held. */
 void rproc_rpmsg_poll(struct mmamp_rproc *r)
 {
-	struct mmamp_diag d;
-	char text[200];
 	int ret = mmamp_rpmsg_poll(&r->rdev);
 
-	if (ret != -MMAMP_EIO || r->fault_pending || !r->powered)
+	if (ret == -MMAMP_EIO)
+		rproc_vdev_broken(r);
+}
+
+/* The remote made a mess of a ring: report the crash with what it did. Lock held. */
+void rproc_vdev_broken(struct mmamp_rproc *r)
+{
+	struct mmamp_diag d;
+	char text[200];
+
+	if (r->fault_pending || !r->powered)
 		return;
 	mmamp_rpmsg_fault(&r->rdev, &d);
 	mmamp_diag_format(&d, text, sizeof(text));
@@ -286,6 +294,12 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 		ch->stats.tx++;
 	else if (ret == -MMAMP_ENOTCONN)
 		ret = -EPIPE;
+	else if (ret == -MMAMP_EIO) {
+		/* the remote broke the TX ring (found while reaping it): a crash, as in
+		 * rproc_rpmsg_poll(); the channel is going away */
+		rproc_vdev_broken(r);
+		ret = -EPIPE;
+	}
 	pthread_mutex_unlock(&r->lock);
 	return ret;
 }

@@ -1121,7 +1121,7 @@ int mmamp_platform_load(struct mmamp_platform *p, const char *path, char *err, s
 	memset(p, 0, sizeof(*p));
 	if (!path)
 		return -MMAMP_EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 	if (fd < 0) {
 		ret = -errno;
 		set_err(&l, "%s: %s", path, strerror(-ret));

@@ -93,7 +93,8 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in the firmware directory must not block the open (and us) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -errno;
@@ -433,17 +434,21 @@ static int host_notify(void *ctx, uint32_t notifyid)
 static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct mmamp_fw_rsc_vdev *v = (void *)((uint8_t *)r->live_table + r->vdev_offset);
+	/* The geometry comes from our validated copy: the live table is the remote's memory, and
+	 * it runs already — a num it rewrote now would size our rings past their regions. */
+	const struct mmamp_fw_rsc_vdev *cv = (const void *)((const uint8_t *)r->cached_table +
+							     r->vdev_offset);
 	static const struct mmamp_rpmsg_ops ops = { .notify = host_notify,
 						    .ns_bind = rproc_ns_bind };
 	struct mmamp_rpmsg_host_config cfg;
-	uint32_t num = v->vring[0].num;
+	uint32_t num = cv->vring[0].num;
 	int ret;
 
 	__atomic_store_n(&v->status, (uint8_t)MMAMP_VIRTIO_STATUS_ACKNOWLEDGE, __ATOMIC_RELEASE);
 	__atomic_store_n(&v->status,
 			 (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE | MMAMP_VIRTIO_STATUS_DRIVER),
 			 __ATOMIC_RELEASE);
-	v->gfeatures = v->dfeatures & RPMSG_FEATURES;
+	v->gfeatures = cv->dfeatures & RPMSG_FEATURES;
 	for (unsigned j = 0; j < 2; j++)
 		v->vring[j].da = (uint32_t)r->vring_region[j]->da;
 
@@ -458,13 +463,13 @@ static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 		.vring = { mmamp_shm_translate(&r->shm, r->vring_region[0]->da, 1),
 			   mmamp_shm_translate(&r->shm, r->vring_region[1]->da, 1) },
 		.num = num,
-		.align = v->vring[0].align,
-		.notifyid = { v->vring[0].notifyid, v->vring[1].notifyid },
+		.align = cv->vring[0].align,
+		.notifyid = { cv->vring[0].notifyid, cv->vring[1].notifyid },
 		.buffers = mmamp_shm_translate(&r->shm, r->buffer_region->da, 1),
 		.rx_state = r->desc_state,
 		.tx_state = r->desc_state + num,
 		.tx_free = r->tx_free,
-		.features = v->gfeatures,
+		.features = cv->dfeatures & RPMSG_FEATURES,
 		.ops = &ops,
 		.ctx = r,
 	};
@@ -666,6 +671,14 @@ void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
 	rproc_monitor_crash(r);
 }
 
+/* Whether the powered core's death fd says it has ended. Lock held. */
+static bool death_now(struct mmamp_rproc *r)
+{
+	struct pollfd p = { .fd = r->powered ? r->bk->death_fd(r) : -1, .events = POLLIN };
+
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /*
  * Whether this crash makes CRASH_LOOP_COUNT within CRASH_LOOP_MS: a firmware that dies as soon
  * as it starts (wrong addresses for this core, say) would otherwise be recovered hundreds of
@@ -700,6 +713,14 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
+	/* A death event may be a stale one: dequeued for a process that a stop has killed and
+	 * reaped meanwhile, while we waited for op_lock — the core running now is another one.
+	 * Only the current death fd, readable now, means this core ended. */
+	if (!reported && !death_now(r)) {
+		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_unlock(&r->op_lock);
+		return;
+	}
 	if (r->state == MMAMP_RPROC_DETACHED && r->powered && !reported) {
 		/* it ran without us and ended: nothing to recover, it is just off now */
 		r->bk->power_off(r, true);

@@ -114,6 +114,7 @@ void rproc_forget(struct mmamp_rproc *r);
 void rproc_ns_bind(struct mmamp_rpmsg_dev *rdev, const char *name, uint32_t addr,
 		   uint32_t flags, void *ctx);
 void rproc_rpmsg_poll(struct mmamp_rproc *r);
+void rproc_vdev_broken(struct mmamp_rproc *r);
 void rproc_channels_down(struct mmamp_rproc *r);
 void rproc_channels_free(struct mmamp_rproc *r);
 struct mmamp_channel *rproc_channel_find_locked(struct mmamp_rproc *r, const char *name);

@@ -80,6 +80,8 @@ static const char *value(const char *what, const char *v)
 {
 	if (!v[0])
 		die(EINVAL, "%s must not be empty", what);
+	if (strlen(v) > 255) /* no core, attribute or name is this long: not a request */
+		die(EINVAL, "%s \"%.40s...\" is longer than 255 bytes", what, v);
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			die(EINVAL, "%s \"%s\" contains a blank or a control character", what, v);
@@ -478,6 +480,7 @@ static int cmd_shutdown(int argc, char **argv)
 
 static void endpoint_path(const char *arg, char *out, size_t len)
 {
+	const char *base;
 	struct stat st;
 
 	value("ENDPOINT", arg);
@@ -489,6 +492,10 @@ static void endpoint_path(const char *arg, char *out, size_t len)
 		die(errno, "%s: %s", out, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
 		die(ENOTSOCK, "%s is not a message endpoint (a socket)", out);
+	/* mmampd's control socket is a SEQPACKET socket too, but it answers requests */
+	base = strrchr(out, '/');
+	if (!strcmp(base ? base + 1 : out, MMAMP_CTL_SOCKET))
+		die(ENOTSOCK, "%s is mmampd's control socket, not a message endpoint", out);
 }
 
 static int ept_connect(const char *path)

@@ -31,11 +31,13 @@
  * Unknown core: err ENOENT. Bad word or missing argument: err EINVAL.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmampd.h"
@@ -205,6 +207,36 @@ int lcm_get(struct core *core, const char *attr, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Before a boot: the firmware the library will open (the first directory of the search list
+ * that has the name) must be a regular file. A FIFO there would block the open — and with it
+ * this event loop — forever; a device or directory is refused the same way, with one line.
+ */
+static int firmware_is_a_file(struct daemon *d, struct core *core, char *msg, size_t len)
+{
+	char name[256], path[PATH_MAX];
+	const char *dir = d->firmware_dir;
+	struct stat st;
+
+	if (mmamp_rproc_state(core->r) != MMAMP_RPROC_OFFLINE ||
+	    mmamp_rproc_firmware(core->r, name, sizeof(name)) == 0)
+		return 0; /* attach, or no firmware: the library's own error */
+	for (;;) {
+		size_t n = strcspn(dir, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)n, dir, name);
+		if (stat(path, &st) == 0) {
+			if (S_ISREG(st.st_mode))
+				return 0;
+			snprintf(msg, len, "firmware %s: not a regular file", path);
+			return -ENOEXEC;
+		}
+		if (!dir[n])
+			return 0; /* nowhere: the library says ENOENT */
+		dir += n + 1;
+	}
+}
+
 int lcm_set_state(struct daemon *d, struct core *core, const char *v, char *msg, size_t len)
 {
 	enum mmamp_rproc_state s = mmamp_rproc_state(core->r);
@@ -215,6 +247,9 @@ int lcm_set_state(struct daemon *d, struct core *core, const char *v, char *msg,
 	 * they are handled before returning, so after a stop the channels' TTYs and endpoints
 	 * are gone. */
 	if (!strcmp(v, "start")) {
+		ret = firmware_is_a_file(d, core, msg, len);
+		if (ret)
+			return ret;
 		ret = mmamp_rproc_start(core->r, msg, len);
 		handoff_process(d);
 		if (ret && !msg[0])

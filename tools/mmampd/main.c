@@ -418,6 +418,31 @@ static int absolute(char *path, size_t len, const char *what, char *err, size_t 
 	return 0;
 }
 
+/*
+ * That @path (already absolute) is what the option needs — 'f' a regular file, 'x' an
+ * executable regular file, 'd' a directory — so that a FIFO, a device or a directory given by
+ * mistake is refused at once with one line, not opened (a FIFO would block start-up forever).
+ */
+static int check_kind(const char *path, char kind, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s %.400s: %s", what, path, strerror(errno));
+		return -errno;
+	}
+	if (kind == 'd' ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s %.400s: not a %s", what, path,
+			 kind == 'd' ? "directory" : "regular file");
+		return kind == 'd' ? -ENOTDIR : -EINVAL;
+	}
+	if (kind == 'x' && access(path, X_OK)) {
+		snprintf(err, errlen, "%s %.400s: not executable", what, path);
+		return -EACCES;
+	}
+	return 0;
+}
+
 /* absolute() for each directory of a ':'-separated list. */
 static int absolute_list(char *list, size_t len, const char *what, char *err, size_t errlen)
 {
@@ -430,6 +455,8 @@ static int absolute_list(char *list, size_t len, const char *what, char *err, si
 	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
 		snprintf(one, sizeof(one), "%s", tok);
 		ret = absolute(one, sizeof(one), what, err, errlen);
+		if (!ret)
+			ret = check_kind(one, 'd', what, err, errlen);
 		if (ret)
 			return ret;
 		if (snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", out[0] ? ":" : "",
@@ -827,13 +854,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (absolute(d->runtime, sizeof(d->runtime), "runtime directory", err, sizeof(err)) ||
+	    check_kind(d->runtime, 'd', "runtime directory", err, sizeof(err)) ||
 	    absolute(d->platform, sizeof(d->platform), "platform", err, sizeof(err)) ||
+	    check_kind(d->platform, 'f', "platform", err, sizeof(err)) ||
 	    absolute_list(d->firmware_dir, sizeof(d->firmware_dir), "firmware directory", err,
 			  sizeof(err)) ||
 	    absolute(d->simcore, sizeof(d->simcore), "simcore", err, sizeof(err)) ||
+	    check_kind(d->simcore, 'x', "simcore", err, sizeof(err)) ||
 	    (d->qemu_bootrom[0] &&
-	     absolute(d->qemu_bootrom, sizeof(d->qemu_bootrom), "QEMU boot ROM", err,
-		      sizeof(err)))) {
+	     (absolute(d->qemu_bootrom, sizeof(d->qemu_bootrom), "QEMU boot ROM", err,
+		       sizeof(err)) ||
+	      check_kind(d->qemu_bootrom, 'f', "QEMU boot ROM", err, sizeof(err))))) {
 		fprintf(stderr, "mmampd: %s\n", err);
 		return 1;
 	}
