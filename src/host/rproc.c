@@ -864,6 +864,16 @@ bool mmamp_rproc_recovery_enabled(struct mmamp_rproc *r)
 	return __atomic_load_n(&r->recovery, __ATOMIC_RELAXED);
 }
 
+unsigned long mmamp_rproc_ns_refused(struct mmamp_rproc *r)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->ns_refused;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
 unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r)
 {
 	unsigned int n;

@@ -451,6 +451,8 @@ static void ns_flood_is_survived(void **state)
 	printf("[ chaos    ] ns.flood %lu: the host holds %zu channels for m4_0\n", n,
 	       channel_count(c->m0));
 	assert_int_equal(channel_count(c->m0), want);
+	/* what did not fit is refused and counted, not dropped silently */
+	assert_int_equal(mmamp_rproc_ns_refused(c->m0), 3 + n - want);
 	m0_echoes(c, 5);
 	bystander_alive(&c->by, 5);
 	restart(c);

@@ -24,48 +24,13 @@
 
 #include "mmamp/elf_loader.h"
 #include "mmamp/host/rproc.h"
+#include "channel_inbox.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
 #define INFO "mmamp-info"
 #define WAIT_MS 10000
 
-struct inbox {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint8_t data[512];
-	size_t len;
-	unsigned int count;
-};
-
-static struct inbox inbox = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0 };
-
-static void on_rx(void *ctx, struct mmamp_channel *ch, const void *data, size_t len)
-{
-	struct inbox *in = ctx;
-
-	(void)ch;
-	pthread_mutex_lock(&in->lock);
-	memcpy(in->data, data, len < sizeof(in->data) ? len : sizeof(in->data));
-	in->len = len;
-	in->count++;
-	pthread_cond_broadcast(&in->cond);
-	pthread_mutex_unlock(&in->lock);
-}
-
-/* Wait until @count messages have arrived. */
-static int inbox_wait(struct inbox *in, unsigned int count)
-{
-	struct timespec end;
-	int ret = 0;
-
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += WAIT_MS / 1000;
-	pthread_mutex_lock(&in->lock);
-	while (in->count < count && ret == 0)
-		ret = pthread_cond_timedwait(&in->cond, &in->lock, &end);
-	pthread_mutex_unlock(&in->lock);
-	return ret;
-}
+static struct inbox inbox = INBOX_INIT;
 
 /* Every state change, in order (the library's state event). */
 static struct {
@@ -181,7 +146,7 @@ static struct mmamp_channel *channel_in(struct world *w, const char *name,
 	assert_int_equal(mmamp_rproc_wait(w->m4, state, name, WAIT_MS), 0);
 	ch = mmamp_rproc_find_channel(w->m4, name);
 	assert_non_null(ch);
-	mmamp_channel_set_rx(ch, on_rx, &inbox);
+	mmamp_channel_set_rx(ch, inbox_on_rx, &inbox);
 	return ch;
 }
 
@@ -192,27 +157,12 @@ static struct mmamp_channel *channel(struct world *w, const char *name)
 
 static void echo_n(struct mmamp_channel *ch, unsigned int n)
 {
-	uint8_t msg[496];
-
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int before = inbox.count;
-
-		for (size_t k = 0; k < sizeof(msg); k++)
-			msg[k] = (uint8_t)(i * 13u + k);
-		assert_int_equal(mmamp_channel_send(ch, msg, sizeof(msg), 1000), 0);
-		assert_int_equal(inbox_wait(&inbox, before + 1), 0);
-		assert_int_equal(inbox.len, sizeof(msg));
-		assert_memory_equal(inbox.data, msg, sizeof(msg));
-	}
+	inbox_echo_n(&inbox, ch, n, WAIT_MS);
 }
 
 static void ask_info(struct mmamp_channel *ch, char *out, size_t len)
 {
-	unsigned int before = inbox.count;
-
-	assert_int_equal(mmamp_channel_send(ch, "?", 1, 1000), 0);
-	assert_int_equal(inbox_wait(&inbox, before + 1), 0);
-	snprintf(out, len, "%.*s", (int)inbox.len, (const char *)inbox.data);
+	inbox_ask(&inbox, ch, out, len, WAIT_MS);
 }
 
 /* ---- tests ---- */

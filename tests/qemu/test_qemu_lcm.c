@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "mmamp/host/rproc.h"
+#include "channel_inbox.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
 #define INFO "mmamp-info"
@@ -26,42 +27,7 @@
 
 static const char *bootrom, *fwdir, *platform;
 
-struct inbox {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint8_t data[512];
-	size_t len;
-	unsigned int count;
-};
-
-static struct inbox inbox = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0 };
-
-static void on_rx(void *ctx, struct mmamp_channel *ch, const void *data, size_t len)
-{
-	struct inbox *in = ctx;
-
-	(void)ch;
-	pthread_mutex_lock(&in->lock);
-	memcpy(in->data, data, len < sizeof(in->data) ? len : sizeof(in->data));
-	in->len = len;
-	in->count++;
-	pthread_cond_broadcast(&in->cond);
-	pthread_mutex_unlock(&in->lock);
-}
-
-static int inbox_wait(unsigned int count)
-{
-	struct timespec end;
-	int ret = 0;
-
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += WAIT_MS / 1000;
-	pthread_mutex_lock(&inbox.lock);
-	while (inbox.count < count && ret == 0)
-		ret = pthread_cond_timedwait(&inbox.cond, &inbox.lock, &end);
-	pthread_mutex_unlock(&inbox.lock);
-	return ret;
-}
+static struct inbox inbox = INBOX_INIT;
 
 struct world {
 	char runtime[64];
@@ -121,33 +87,18 @@ static struct mmamp_channel *channel(struct world *w, const char *name)
 	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, name, WAIT_MS), 0);
 	ch = mmamp_rproc_find_channel(w->m4, name);
 	assert_non_null(ch);
-	mmamp_channel_set_rx(ch, on_rx, &inbox);
+	mmamp_channel_set_rx(ch, inbox_on_rx, &inbox);
 	return ch;
 }
 
 static void echo_n(struct mmamp_channel *ch, unsigned int n)
 {
-	uint8_t msg[496];
-
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned int before = inbox.count;
-
-		for (size_t k = 0; k < sizeof(msg); k++)
-			msg[k] = (uint8_t)(i * 7u + k * 3u);
-		assert_int_equal(mmamp_channel_send(ch, msg, sizeof(msg), 2000), 0);
-		assert_int_equal(inbox_wait(before + 1), 0);
-		assert_int_equal(inbox.len, sizeof(msg));
-		assert_memory_equal(inbox.data, msg, sizeof(msg));
-	}
+	inbox_echo_n(&inbox, ch, n, WAIT_MS);
 }
 
 static void ask_info(struct mmamp_channel *ch, char *out, size_t len)
 {
-	unsigned int before = inbox.count;
-
-	assert_int_equal(mmamp_channel_send(ch, "?", 1, 2000), 0);
-	assert_int_equal(inbox_wait(before + 1), 0);
-	snprintf(out, len, "%.*s", (int)inbox.len, (const char *)inbox.data);
+	inbox_ask(&inbox, ch, out, len, WAIT_MS);
 }
 
 static void boots_through_lcm_and_echoes(void **state)

@@ -56,7 +56,7 @@ static void usage(FILE *f)
 "paper's Table 1 (TTY-write, TTY-read, IPI to remote, IPI to host, remote processing) and\n"
 "the round trip. Installs its measurement firmware, measures, puts the old one back.\n"
 "\n"
-"  -l, --loops=N          round trips (default 4000000; with -D alone: until the duration)\n"
+"  -l, --loops=N          round trips, N > 0 (default 4000000; with -D alone: until the duration)\n"
 "  -D, --duration=T       run for T seconds (suffix m, h, d as in cyclictest)\n"
 "  -s, --size=BYTES       payload, 32..496 (default 496)\n"
 "  -p, --priority=PRIO    SCHED_FIFO priority for this thread and the remote core\n"
@@ -184,7 +184,7 @@ static int apply_opt(struct opts *o, int c, const char *arg, bool *loops_set)
 	int bad = 0;
 
 	switch (c) {
-	case 'l': bad = parse_u64(arg, &o->p.loops); *loops_set = true; break;
+	case 'l': bad = parse_u64(arg, &o->p.loops) || !o->p.loops; *loops_set = true; break;
 	case 'D': bad = parse_duration(arg, &o->p.duration_ns); break;
 	case 's': bad = parse_u64(arg, &v); o->p.len = (size_t)v; break;
 	case 'p': bad = parse_u64(arg, &v) || v < 1 || v > 99; o->rt.prio = (int)v; break;

@@ -137,6 +137,12 @@ bool mmamp_rproc_recovery_enabled(struct mmamp_rproc *r);
 
 /** mmamp_rproc_crash_count() / _crash_reason() - crashes so far and the last one's reason. */
 unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r);
+
+/**
+ * mmamp_rproc_ns_refused() - name-service announcements refused since the host opened because
+ * the core already had its maximum of 64 channels (a flooding remote is capped, not obeyed).
+ */
+unsigned long mmamp_rproc_ns_refused(struct mmamp_rproc *r);
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len);
 
 /**
