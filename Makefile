@@ -52,17 +52,20 @@ fuzz: deps
 
 # make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
 # flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
-# map file, against the budget (1,200 B flash, 200 B RAM). Builds only the cross build
+# map file, against the budget (1,200 B flash, 200 B RAM): the full stack, its small profile, and
+# the minimal profile (mmamp/rpmsg_min.h, docs/config.md). Builds only the cross build
 # ($(BUILD)/gcc/m4, the same one the host build makes).
 .PHONY: size
 size: deps
 	@cmake -S . -B $(BUILD)/gcc/m4 -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
 	       -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
-	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo fw_echo_small >/dev/null
+	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo fw_echo_small fw_echo_min >/dev/null
 	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
 	@echo "== fw_echo_small.elf (the same, MMAMP_CONFIG_DIAG_STRINGS=0, docs/config.md): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_small.map
+	@echo "== fw_echo_min.elf (the same services on the minimal profile, rpmsg_min.h): bytes"
+	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_min.map
 
 clean:
 	rm -rf $(BUILD)

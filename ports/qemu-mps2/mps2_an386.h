@@ -61,6 +61,7 @@
 /* ---- CMSDK APB timer 0: the free-running clock ---- */
 #define MPS2_TIMER0          0x40000000u
 #define MPS2_TIMER0_IRQ      8u
+#define MPS2_TIMER1          0x40001000u /* the cycle-budget probe's stopwatch (qemu_mailbox.h) */
 #define TIMER_CTRL           0x00u
 #define TIMER_VALUE          0x04u
 #define TIMER_RELOAD         0x08u

@@ -74,6 +74,12 @@ int fw_main(void);
 #define FW_DOORBELL_DA   MPS2_UART1
 #define FW_DOORBELL_INIT mmamp_qemu_doorbell_init
 #define FW_DOORBELL_OPS  mmamp_qemu_doorbell_ops
+/* The cycle-budget probe (MMAMP_QEMU_PROBE): no idle tick — under -icount sleep=off an idle
+ * guest runs straight to its next tick, whose poll would find a message before its doorbell's
+ * ISR and unpair the probe. Nothing in that test needs the tick (no watchdog, no status 0). */
+#ifdef MMAMP_QEMU_PROBE
+#define FW_TICK_US 0u
+#endif
 /* fw_measure: the guest's clock is not the host's; it answers MeasureMan's clock ping-pong. */
 #define FW_CLOCK_SERVE() mmamp_qemu_clock_serve(500u)
 

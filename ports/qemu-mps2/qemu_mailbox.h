@@ -82,18 +82,62 @@ struct qmb_fault {
 };
 
 /**
- * struct qmb_probe - timestamps of a firmware built with MMAMP_QEMU_PROBE (timer0 ticks, low
- * 32 bits; 1 tick = 40 ns, = 40 guest instructions under -icount shift=0): the doorbell ISR's
- * last entry, and at each doorbell sent, the time and the ISR entry before it (a consistent
- * pair). send_ticks - isr_at_send for one echo is its remote processing.
+ * struct qmb_probe - the cycle-budget probe of a firmware built with MMAMP_QEMU_PROBE: timer1
+ * as a stopwatch (25 MHz: 1 tick = 40 ns = 40 guest instructions under -icount shift=0),
+ * started when the doorbell ISR reads a host kick for vring 1 (a message: notifyid 1 on mmamp's
+ * hosts) and read at the first doorbell for vring 0 (the reply: notifyid 0) after it.
+ * @isr_ticks:   0 (the stopwatch starts at 0; kept for the layout).
+ * @send_ticks:  stopwatch ticks from that read to that doorbell.
+ * @isr_at_send: 0.
+ * @isr_seq:     message kicks read (stopwatch starts).
+ * @seq_at_send: @isr_seq when @send_ticks was taken: equal means that kick is paired.
+ * Why a stopwatch and not the free-running timer0: with -icount sleep=off an idle guest's clock
+ * jumps to the next timer deadline, often timer0's own wrap, and QEMU reads a timer as 0 from
+ * its expiry until it has processed it; timer1 runs only while the guest is busy, and it does
+ * not wait, so its deadline (171 s away) is never jumped to.
  */
 struct qmb_probe {
 	uint32_t isr_ticks;
 	uint32_t send_ticks;
 	uint32_t isr_at_send;
+	uint32_t isr_seq;
+	uint32_t seq_at_send;
 };
 
 #define QMB_PROBE_OFFSET 0x60u
+
+/*
+ * PROBE_ISR(notifyid): the doorbell ISR read a host kick @notifyid; PROBE_SEND(notifyid): a
+ * doorbell to the host is about to be written (MMAMP_QEMU_PROBE builds; nothing otherwise).
+ * Each message kick restarts the stopwatch: a kick read after its message was already served
+ * (the main loop was awake) leaves no pair, and the next kick starts afresh.
+ */
+#ifdef MMAMP_QEMU_PROBE
+#define PROBE_AT ((volatile struct qmb_probe *)(uintptr_t)(QMB_ADDR + QMB_PROBE_OFFSET))
+#define PROBE_ISR(notifyid)                                                               \
+	do {                                                                              \
+		if ((notifyid) == 1u) {                                                   \
+			mmio_write(MPS2_TIMER1 + TIMER_CTRL, 0);                          \
+			mmio_write(MPS2_TIMER1 + TIMER_VALUE, 0xFFFFFFFFu);               \
+			mmio_write(MPS2_TIMER1 + TIMER_CTRL, TIMER_CTRL_EN);              \
+			PROBE_AT->isr_seq = PROBE_AT->isr_seq + 1u;                       \
+		}                                                                         \
+	} while (0)
+#define PROBE_SEND(notifyid)                                                              \
+	do {                                                                              \
+		uint32_t v_ = mmio_read(MPS2_TIMER1 + TIMER_VALUE);                       \
+		if ((notifyid) == 0u && PROBE_AT->seq_at_send != PROBE_AT->isr_seq) {     \
+			mmio_write(MPS2_TIMER1 + TIMER_CTRL, 0);                          \
+			PROBE_AT->send_ticks = 0xFFFFFFFFu - v_;                          \
+			PROBE_AT->isr_ticks = 0;                                          \
+			PROBE_AT->isr_at_send = 0;                                        \
+			PROBE_AT->seq_at_send = PROBE_AT->isr_seq;                        \
+		}                                                                         \
+	} while (0)
+#else
+#define PROBE_ISR(notifyid)  ((void)0)
+#define PROBE_SEND(notifyid) ((void)0)
+#endif
 
 /**
  * struct qmb_clock - the clock ping-pong through which the host relates the guest's clock

@@ -2,10 +2,15 @@
 # size-report.sh MAP — footprint of a linked mps2-an386 firmware, from its GNU ld map file:
 # flash (what an image in flash holds: .text, .rodata, .ARM.exidx, and the initial values of
 # .data and .resource_table) and static RAM (.data, .resource_table, .bss), split by origin:
-#   core     src/core (libmmamp_core.a)                      \
-#   runtime  src/remote/remote.c, rsc_table_rpmsg.c           > the IPC stack
-#   port     ports/qemu-mps2 (port_qemu.c, startup.c)        /
-#   app      the firmware itself (fw_echo.c)
+#   core     src/core (libmmamp_core.a, or rpmsg_min.c)       \
+#   runtime  src/remote/remote.c, rsc_table_rpmsg.c            > the IPC stack
+#   port     the doorbell binding (port_qemu.c / port_min.c,  /
+#            copy.S)
+#   board    startup.c (vectors, reset, fault record), board.c (console, clock): every
+#            firmware has them whatever its IPC stack, like the app
+#   app      the firmware itself (fw_echo.c, fw_echo_min.c) — except the stack's state, which the
+#            app declares but which is the stack's RAM: .bss.remote and .bss.doorbell (fw_echo),
+#            .bss.dev (fw_echo_min) count as runtime
 #   libc     newlib-nano and libgcc (memcpy, memset, 64-bit division, ...)
 # then the biggest input sections of the IPC stack. The stack itself (16 KiB reserved) is not
 # static data and is not counted.
@@ -23,21 +28,23 @@ function hex(s,    i, v, c) {
 	return v
 }
 function origin(f) {
-	if (f ~ /libmmamp_core(_small)?\.a/) return "core"
+	if (f ~ /libmmamp_core(_small)?\.a|rpmsg_min\.c\.obj/) return "core"
 	if (f ~ /remote\.c\.obj|rsc_table_rpmsg\.c\.obj/) return "runtime"
-	if (f ~ /mmamp_qemu_rt\.dir|port_qemu\.c\.obj|startup\.c\.obj/) return "port"
+	if (f ~ /startup\.c\.obj|board\.c\.obj/) return "board"
+	if (f ~ /port_qemu\.c\.obj|port_min\.c\.obj|copy\.S\.obj/) return "port"
 	if (f ~ /libc_nano|libgcc|libc\.a|libnosys/) return "libc"
 	return "app"
 }
 function account(sec, name, size, file,    o, fl, rm) {
 	if (size == 0) return
 	o = origin(file)
+	if (o == "app" && name ~ /^\.bss\.(remote|doorbell|dev)$/) o = "runtime"
 	fl = (sec == ".text" || sec == ".rodata" || sec == ".ARM.exidx" || sec == ".data" ||
 	      sec == ".resource_table")
 	rm = (sec == ".data" || sec == ".resource_table" || sec == ".bss")
 	if (fl) flash[o] += size
 	if (rm) ram[o] += size
-	if (o == "core" || o == "runtime" || o == "port") {
+	if ((fl || rm) && (o == "core" || o == "runtime" || o == "port")) {
 		sub(/^.*\//, "", file)
 		item[sec " " name " (" file ")"] += size
 	}
@@ -52,7 +59,7 @@ pending != "" && /^ +0x[0-9a-f]+ +0x[0-9a-f]+ +[^ ]/ {
 	account(sec, pending, hex($2), $3); pending = ""; next }
 { pending = "" }
 END {
-	n = split("core runtime port app libc", os, " ")
+	n = split("core runtime port board app libc", os, " ")
 	printf "%-10s %8s %8s\n", "origin", "flash", "ram"
 	for (i = 1; i <= n; i++) {
 		printf "%-10s %8d %8d\n", os[i], flash[os[i]], ram[os[i]]

@@ -68,6 +68,11 @@
 #endif
 #define FW_RSC_TABLE_MAX 0x400u /* Linux maps 1 KiB of the live table (reference §5.3) */
 
+/* The idle loop's tick (remote.h); a port may change it (its probe build: no tick). */
+#ifndef FW_TICK_US
+#define FW_TICK_US MMAMP_REMOTE_TICK_US
+#endif
+
 #define FW_ADDR_TTY  30u
 #define FW_ADDR_RAW  40u
 #define FW_ADDR_INFO 50u
@@ -138,8 +143,7 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 
 	(void)priv;
 #ifdef FW_CRASH_ADDR
-	if ((len == 5 || (len == 6 && ((const char *)data)[5] == '\n')) &&
-	    !memcmp(data, "crash", 5)) {
+	if (fw_is_crash_request(data, len)) {
 		say("crash requested: store to ");
 		mmamp_port_put_hex(FW_CRASH_ADDR);
 		mmamp_port_puts("\n");
@@ -254,7 +258,7 @@ int fw_main(void)
 	cfg.db = &FW_DOORBELL_OPS;
 	cfg.db_ctx = &doorbell;
 	cfg.polled = FW_POLLED_MODE;
-	cfg.tick_us = MMAMP_REMOTE_TICK_US;
+	cfg.tick_us = FW_TICK_US;
 	cfg.on_event = on_event;
 	cfg.heartbeat = (uint32_t *)(uintptr_t)(FW_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
 	ret = mmamp_remote_init(&remote, &cfg);

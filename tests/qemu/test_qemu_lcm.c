@@ -2,7 +2,8 @@
  * test_qemu_lcm.c — the host library's lifecycle management with a real Cortex-M4 under QEMU
  * (platform qemu-mps2-an386, backend "qemu"): boot through the SCU-checked loader → name
  * service → 496-byte TTY echo byte-exact, a firmware swap that really runs the new build, and
- * a HardFault → crashed (with the fault record's reason) → recovered. Waits are on library
+ * a HardFault → crashed (with the fault record's reason) → recovered; the same on the minimal
+ * profile (fw_echo_min*.elf), with swaps between the two stacks. Waits are on library
  * conditions with timeouts, never sleeps. Skipped (77) without qemu-system-arm.
  */
 #define _GNU_SOURCE
@@ -101,6 +102,19 @@ static void ask_info(struct mmamp_channel *ch, char *out, size_t len)
 	inbox_ask(&inbox, ch, out, len, WAIT_MS);
 }
 
+/* mmamp-info's line names firmware @fw and build @build. */
+static void expect_build(struct world *w, const char *fw, const char *build)
+{
+	struct mmamp_channel *info = channel(w, INFO);
+	char text[128], want[64];
+
+	ask_info(info, text, sizeof(text));
+	snprintf(want, sizeof(want), "fw=%s build=%s ", fw, build);
+	if (!strstr(text, want))
+		fail_msg("mmamp-info said \"%s\", not \"%s...\"", text, want);
+	mmamp_channel_put(info);
+}
+
 static void boots_through_lcm_and_echoes(void **state)
 {
 	struct world *w = *state;
@@ -118,47 +132,78 @@ static void boots_through_lcm_and_echoes(void **state)
 static void swap_runs_the_new_build_in_the_same_qemu(void **state)
 {
 	struct world *w = *state;
-	struct mmamp_channel *info, *tty;
-	char text[128];
+	struct mmamp_channel *tty;
 	int qemu;
 
 	start_fw(w, "fw_echo.elf");
 	qemu = mmamp_rproc_pid(w->m4);
-	info = channel(w, INFO);
-	ask_info(info, text, sizeof(text));
-	assert_non_null(strstr(text, "fw=fw_echo "));
-	mmamp_channel_put(info);
+	expect_build(w, "fw_echo", "1");
 	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
 	start_fw(w, "fw_echo_b.elf");
 	assert_int_equal(mmamp_rproc_pid(w->m4), qemu); /* no emulator restart */
-	info = channel(w, INFO);
-	ask_info(info, text, sizeof(text));
-	assert_non_null(strstr(text, "fw=fw_echo_b "));
-	mmamp_channel_put(info);
+	expect_build(w, "fw_echo_b", "2");
 	tty = channel(w, TTY);
 	echo_n(tty, 50);
 	mmamp_channel_put(tty);
 }
 
-static void hardfault_is_a_crash_and_recovers(void **state)
+/*
+ * Start fault-injecting firmware @fw, ask it to crash: crashed with a "hardfault" reason, then
+ * recovered by the default "enabled" recovery (the crash count says so), and the TTY echoes.
+ */
+static void crash_and_recover(struct world *w, const char *fw)
 {
-	struct world *w = *state;
 	struct mmamp_channel *info, *tty;
 	char reason[512];
+	unsigned int before = mmamp_rproc_crash_count(w->m4);
 
-	start_fw(w, "fw_echo_fault.elf");
+	start_fw(w, fw);
 	info = channel(w, INFO);
 	assert_int_equal(mmamp_channel_send(info, "crash", 5, 2000), 0);
 	mmamp_channel_put(info);
-	/* crashed, then recovered by the default "enabled" recovery: the count says so */
-	for (int i = 0; i < WAIT_MS / 10 && mmamp_rproc_crash_count(w->m4) == 0; i++)
+	for (int i = 0; i < WAIT_MS / 10 && mmamp_rproc_crash_count(w->m4) == before; i++)
 		mmamp_rproc_wait(w->m4, MMAMP_RPROC_CRASHED, NULL, 10);
-	assert_int_equal(mmamp_rproc_crash_count(w->m4), 1);
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), before + 1);
 	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
 	assert_non_null(strstr(reason, "hardfault"));
 	tty = channel(w, TTY);
 	echo_n(tty, 20);
 	mmamp_channel_put(tty);
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), before + 1);
+}
+
+static void hardfault_is_a_crash_and_recovers(void **state)
+{
+	crash_and_recover(*state, "fw_echo_fault.elf");
+}
+
+/*
+ * The minimal profile (mmamp/rpmsg_min.h) through the same LCM: boot, NS, 496-byte TTY echoes
+ * byte-exact; swaps to the full stack and back in the same QEMU; a HardFault → crashed →
+ * recovered; the heartbeat keeps the watchdog quiet meanwhile (no crash is counted but the one).
+ */
+static void minimal_profile_boots_swaps_and_recovers(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+	int qemu;
+
+	start_fw(w, "fw_echo_min.elf");
+	qemu = mmamp_rproc_pid(w->m4);
+	tty = channel(w, TTY);
+	echo_n(tty, 200);
+	mmamp_channel_put(tty);
+	expect_build(w, "fw_echo_min", "1");
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	start_fw(w, "fw_echo.elf");
+	expect_build(w, "fw_echo", "1");
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	start_fw(w, "fw_echo_min_b.elf");
+	assert_int_equal(mmamp_rproc_pid(w->m4), qemu); /* every swap in the same QEMU */
+	expect_build(w, "fw_echo_min_b", "2");
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), 0);
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	crash_and_recover(w, "fw_echo_min_fault.elf");
 }
 
 int main(int argc, char **argv)
@@ -168,6 +213,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(swap_runs_the_new_build_in_the_same_qemu, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(hardfault_is_a_crash_and_recovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(minimal_profile_boots_swaps_and_recovers, setup,
+						teardown),
 	};
 
 	if (argc != 4) {
