@@ -60,4 +60,22 @@ enum ns_op {
 	NS_OP_COUNT
 };
 
+/* fuzz_min_device.c: the minimal remote device (mmamp/rpmsg_min.h) against a hostile host */
+enum min_op {
+	MIN_OP_BOOT,     /* host: status 0, table fields (maybe bent), rings zeroed, DRIVER_OK */
+	MIN_OP_STATUS,   /* host writes the status byte */
+	MIN_OP_FIELD,    /* host changes gfeatures or a vring's da / num / align / notifyid */
+	MIN_OP_POST,     /* host posts an RX buffer on vring0 or a message on vring1 */
+	MIN_OP_SET_IDX,  /* host sets avail.idx, avail.flags or an avail ring entry */
+	MIN_OP_DESC,     /* host rewrites one descriptor field */
+	MIN_OP_HDR,      /* host rewrites one message header field in a pool buffer */
+	MIN_OP_SCRIBBLE, /* host writes bytes anywhere in the window */
+	MIN_OP_RESET,    /* host: status 0, the device polls (or not), rings zeroed, DRIVER_OK */
+	MIN_OP_POLL,     /* device: mmamp_min_poll (the endpoint callbacks read their actions) */
+	MIN_OP_TX_GET,   /* app: mmamp_min_tx_get, then writes the payload */
+	MIN_OP_TX_SEND,  /* app: mmamp_min_tx_send */
+	MIN_OP_SEND,     /* app: mmamp_min_send */
+	MIN_OP_COUNT
+};
+
 #endif /* MMAMP_FUZZ_SCRIPTS_H */

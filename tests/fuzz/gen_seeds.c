@@ -458,6 +458,164 @@ static void ns_scripts(void)
 	save("ns", "not_negotiated", &b);
 }
 
+/* ---- fuzz_min_device: the minimal remote device against a hostile host ---- */
+
+/* geometry byte: 8 pool buffers (4 TX, 4 RX), all 3 endpoints */
+#define MIN_GEO 0x33u
+
+/* host boot with status 7, no bent field, features @gf */
+static void m_boot(struct buf *b, uint32_t gf)
+{
+	put8(b, MIN_OP_BOOT), put8(b, 7), put32(b, 0), put32(b, gf);
+}
+
+/* host posts one of its RX buffers on vring 0 (good address, 512 bytes) */
+static void m_post_tx(struct buf *b, unsigned n)
+{
+	while (n--)
+		put8(b, MIN_OP_POST), put8(b, 0), put8(b, 0), put8(b, 0), put8(b, 0);
+}
+
+/* host posts a message on vring 1 for address selector @dst_sel (0: 30, 1: 31, 2: 1000) */
+static void m_post_msg(struct buf *b, uint8_t dst_sel, const char *text)
+{
+	uint16_t n = (uint16_t)strlen(text);
+
+	put8(b, MIN_OP_POST), put8(b, 1), put8(b, 0), put8(b, 0), put8(b, 0);
+	put8(b, dst_sel), put16(b, n), putn(b, text, n);
+}
+
+/* device polls; @actions: one callback action byte each (0 consume, 1 -EAGAIN, 2 zero-copy
+ * echo, 3 copy echo, 4 keep a TX buffer, 7 return another value) */
+static void m_poll(struct buf *b, const char *actions)
+{
+	put8(b, MIN_OP_POLL);
+	for (; *actions; actions++)
+		put8(b, (uint8_t)(*actions - '0'));
+}
+
+static void m_save(const char *name, const struct buf *b)
+{
+	save("min_device", name, b);
+}
+
+static void min_scripts(void)
+{
+	const uint32_t ns = 1u << MMAMP_VIRTIO_RPMSG_F_NS;
+	struct buf b;
+
+	/* link up (announcements wait for TX buffers), echo both ways, app sends, reset, relink */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_poll(&b, "");                                       /* -ENOTCONN */
+	m_boot(&b, ns);
+	m_poll(&b, "");                                       /* link up, no TX buffer yet */
+	m_post_tx(&b, 8);
+	m_poll(&b, "");                                       /* announces 30 and 1000 */
+	m_post_msg(&b, 0, "hello");
+	m_poll(&b, "2");                                      /* zero-copy echo */
+	m_post_msg(&b, 2, "copy");
+	m_post_msg(&b, 1, "info");
+	m_poll(&b, "30");                                     /* copy echo, consume */
+	put8(&b, MIN_OP_TX_GET), put16(&b, 40), put8(&b, 0x55);
+	put8(&b, MIN_OP_TX_SEND), put8(&b, 0), put8(&b, 4), put16(&b, 40);
+	put8(&b, MIN_OP_SEND), put8(&b, 2), put8(&b, 4), put16(&b, 496);
+	put8(&b, MIN_OP_SEND), put8(&b, 2), put8(&b, 4), put16(&b, 497); /* -EMSGSIZE */
+	put8(&b, MIN_OP_RESET), put8(&b, 1);                  /* status 0 seen, DRIVER_OK */
+	m_poll(&b, "");
+	m_save("link_up_echo_reset", &b);
+
+	/* back-pressure: no TX buffer for the echo, the message stays; then it goes */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_boot(&b, 0);                                        /* no name service */
+	m_poll(&b, "");
+	m_post_msg(&b, 0, "first");
+	m_post_msg(&b, 1, "second");
+	m_poll(&b, "2");                                      /* no TX buffer: -EAGAIN */
+	m_poll(&b, "1");                                      /* the callback says -EAGAIN */
+	m_post_tx(&b, 1);
+	m_poll(&b, "27");                                     /* echo, then the second */
+	put8(&b, MIN_OP_SEND), put8(&b, 0), put8(&b, 4), put16(&b, 8); /* no buffer: -EAGAIN */
+	m_post_tx(&b, 2);
+	m_post_msg(&b, 0, "keep");
+	m_poll(&b, "4");                                      /* takes a TX buffer and keeps it */
+	put8(&b, MIN_OP_TX_SEND), put8(&b, 0), put8(&b, 4), put16(&b, 4);
+	m_save("back_pressure", &b);
+
+	/* BAD_VRING: a misaligned vring 1 at DRIVER_OK; quiet until status 0; then good */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	put8(&b, MIN_OP_BOOT), put8(&b, 0x83), put32(&b, 4), put32(&b, ns);
+	m_poll(&b, "");
+	m_poll(&b, "");
+	put8(&b, MIN_OP_STATUS), put8(&b, 0);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_FIELD), put8(&b, 0x84), put32(&b, 0);  /* vring 1 da back in place */
+	put8(&b, MIN_OP_STATUS), put8(&b, 7);
+	m_poll(&b, "");                                       /* link up */
+	put8(&b, MIN_OP_STATUS), put8(&b, 0);
+	m_poll(&b, "");                                       /* link down */
+	put8(&b, MIN_OP_BOOT), put8(&b, 0x01), put32(&b, 64), put32(&b, ns); /* num 64 */
+	m_poll(&b, "");
+	m_save("fault_bad_vring", &b);
+
+	/* BAD_AVAIL_IDX: vring 1 avail.idx far ahead; no delivery, no TX buffer; reset */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_boot(&b, ns);
+	m_post_tx(&b, 2);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_SET_IDX), put8(&b, 1), put16(&b, 0x1000);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_TX_GET), put16(&b, 4), put8(&b, 1);
+	put8(&b, MIN_OP_SEND), put8(&b, 0), put8(&b, 4), put16(&b, 4);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_RESET), put8(&b, 1);
+	m_post_msg(&b, 0, "again");
+	m_poll(&b, "0");
+	m_save("fault_bad_avail_idx", &b);
+
+	/* BAD_HEAD: an avail entry naming descriptor 0x1234 */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_boot(&b, 0);
+	m_poll(&b, "");
+	m_post_msg(&b, 0, "ok");
+	put8(&b, MIN_OP_POST), put8(&b, 1), put8(&b, 0), put8(&b, 0), put8(&b, 0x40);
+	put8(&b, 0), put16(&b, 2), putn(&b, "no", 2), put16(&b, 0x1234);
+	m_poll(&b, "0");
+	put8(&b, MIN_OP_RESET), put8(&b, 0);                  /* a fast reset: not seen */
+	m_poll(&b, "");
+	m_save("fault_bad_head", &b);
+
+	/* BAD_DESC: a descriptor above 4 GiB, then one running off the top of the window */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_boot(&b, 0);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_POST), put8(&b, 1), put8(&b, 6), put32(&b, 0x1000), put32(&b, 1);
+	put8(&b, 0), put8(&b, 0), put8(&b, 0), put16(&b, 2), putn(&b, "hi", 2);
+	m_poll(&b, "");
+	put8(&b, MIN_OP_RESET), put8(&b, 3);
+	put8(&b, MIN_OP_POST), put8(&b, 1), put8(&b, 4), put16(&b, 100), put8(&b, 1),
+		put16(&b, 101), put8(&b, 0), put8(&b, 0), put16(&b, 2), putn(&b, "hi", 2);
+	m_poll(&b, "");
+	m_save("fault_bad_desc", &b);
+
+	/* BAD_TX_LEN: a host RX buffer of 100 bytes, met by the announcement */
+	memset(&b, 0, sizeof(b));
+	put8(&b, MIN_GEO);
+	m_boot(&b, ns);
+	put8(&b, MIN_OP_POST), put8(&b, 0), put8(&b, 0), put8(&b, 2), put8(&b, 100), put8(&b, 0);
+	m_poll(&b, "");
+	m_post_msg(&b, 0, "x");
+	m_poll(&b, "");
+	put8(&b, MIN_OP_STATUS), put8(&b, 0);
+	m_poll(&b, "");
+	m_save("fault_bad_tx_len", &b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -473,5 +631,6 @@ int main(int argc, char **argv)
 	host_scripts();
 	device_scripts();
 	ns_scripts();
+	min_scripts();
 	return 0;
 }

@@ -9,7 +9,7 @@ build=$1 seconds=$2 merge=${3:-0}
 shift 3 2>/dev/null || shift $#
 src=$(cd "$(dirname "$0")" && pwd)
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(elf rsc_table rpmsg_host vring_device ns)
+[ ${#names[@]} -eq 0 ] && names=(elf rsc_table rpmsg_host vring_device ns min_device)
 bin=$build/tests/fuzz
 status=0
 summary=()
