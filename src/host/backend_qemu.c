@@ -8,7 +8,8 @@
  *              ROM the vector table (the boot address) and the firmware region to rewrite
  *              (stale translations), and it jumps.
  *   power off  system_reset: back into the boot ROM, which waits for the next go. QEMU stays,
- *              so a swap costs no emulator start.
+ *              so a swap costs no emulator start. A QEMU stopped by a signal (SIGSTOP: the
+ *              watchdog's frozen core) is continued first, so it can take the reset.
  *   doorbells  one byte per doorbell on UART1 (a socket); a HardFault arrives as the fault
  *              byte with a record in the boot mailbox, and becomes "crashed" with its reason.
  *   death      QEMU's own end (pidfd); the next power-on launches a new one.
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -167,6 +169,15 @@ static void qemu_power_off(struct mmamp_rproc *r, bool expected)
 			snprintf(r->crash_reason, sizeof(r->crash_reason),
 				 "fatal error: the core stopped");
 	}
+	/*
+	 * A QEMU stopped from outside (SIGSTOP, job control: what the watchdog catches as a frozen
+	 * core) answers no QMP command, so the reset below would wait out its whole timeout and
+	 * then kill it. Continuing it first costs nothing when it runs (QEMU takes SIGCONT's
+	 * default action) and lets the reset work at once; the guest runs on for the moment the
+	 * reset takes, which only the rings see, and the host resets those next.
+	 */
+	if (!qemu_machine_exited(q->m, NULL))
+		kill(qemu_machine_pid(q->m), SIGCONT);
 	if (qemu_machine_exited(q->m, NULL) || qemu_machine_halt(q->m))
 		drop_machine(q); /* the next power-on starts a new QEMU */
 }
@@ -205,8 +216,14 @@ static int qemu_take_doorbell(struct mmamp_rproc *r, char *why, size_t whylen)
 		return -EAGAIN;
 	ret = qemu_machine_take_doorbell(q->m, &id);
 	if (ret == -EFAULT || ret == -EPIPE) {
-		if (qemu_machine_fault_reason(q->m, why, whylen))
+		char what[200];
+
+		if (qemu_machine_fault_reason(q->m, what, sizeof(what)))
 			snprintf(why, whylen, "fatal error: the core stopped");
+		else if (ret == -EPIPE) /* QEMU's own end, said as when its death fd tells it */
+			snprintf(why, whylen, "fatal error: %s", what);
+		else /* the firmware's fault record: "hardfault: pc … CFSR …" */
+			snprintf(why, whylen, "%s", what);
 		return -EFAULT;
 	}
 	return ret;

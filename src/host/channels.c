@@ -284,6 +284,12 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 			ret = pthread_cond_timedwait(&r->tx_space, &r->lock, &end);
 		mmamp_vq_disable_cb(&r->rdev.svq);
 		if (ret == ETIMEDOUT) {
+			/* The channel may have gone down while we slept (its endpoint destroyed):
+			 * that is the sender's EPIPE, not a last try on a dead endpoint. */
+			if (!ch->up) {
+				ret = -EPIPE;
+				break;
+			}
 			ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
 			if (ret == -MMAMP_ENOBUFS)
 				ret = -ETIMEDOUT;

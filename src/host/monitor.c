@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * monitor.c — one thread per remote core that watches the process playing it (the backend's
- * death fd), its heartbeat, and crash reports (rproc_report_crash), and turns each into
- * remoteproc's crash handling (rproc_core_exited, rproc_watchdog_check) — the kernel's crash
- * work, which a watchdog or MMU-fault interrupt queues on the real chip.
+ * death fd), its heartbeat and vdev link (on a tick), and crash reports (rproc_report_crash),
+ * and turns each into remoteproc's crash handling (rproc_core_exited, rproc_watchdog_check) —
+ * the kernel's crash work, which a watchdog or MMU-fault interrupt queues on the real chip.
  */
 #include "rproc_internal.h"
 

@@ -369,7 +369,7 @@ static void note_doorbell(struct mmamp_rproc *r)
 
 /*
  * Take one doorbell if there is one (0) and deliver what arrived. A fault the core reported
- * through its doorbell path (qemu: HardFault) is a crash. Lock held.
+ * through its doorbell path (qemu: HardFault) is a crash (-EFAULT). Lock held.
  */
 static int take_and_deliver(struct mmamp_rproc *r)
 {
@@ -378,12 +378,15 @@ static int take_and_deliver(struct mmamp_rproc *r)
 
 	if (ret == -EFAULT) {
 		rproc_report_crash(r, "%s", why);
-		return 0;
+		return ret;
 	}
 	if (ret == 0)
 		note_doorbell(r);
+	/* What the ring holds is delivered first (validated as always); then a doorbell is also
+	 * where a remote that reset the device under us is noticed */
 	if (rproc_is_up(r))
 		rproc_rpmsg_poll(r);
+	rproc_link_check(r);
 	pthread_cond_broadcast(&r->tx_space);
 	return ret;
 }
@@ -391,11 +394,18 @@ static int take_and_deliver(struct mmamp_rproc *r)
 static void *irq_thread(void *arg)
 {
 	struct mmamp_rproc *r = arg;
+	bool took = false;
 
 	while (!__atomic_load_n(&r->irq_stop, __ATOMIC_ACQUIRE)) {
-		if (r->bk->pending(r)) {
+		/*
+		 * After a doorbell, take the next one without asking pending() first: a backend
+		 * may have read several at once (qemu: a burst of UART bytes), and pending() sees
+		 * only what is still unread — a fault byte behind them would wait for a doorbell
+		 * that a faulted core never rings. The lock is dropped between two.
+		 */
+		if (took || r->bk->pending(r)) {
 			pthread_mutex_lock(&r->lock);
-			take_and_deliver(r);
+			took = take_and_deliver(r) == 0;
 			pthread_mutex_unlock(&r->lock);
 			continue;
 		}
@@ -430,6 +440,54 @@ static int host_notify(void *ctx, uint32_t notifyid)
 }
 
 /* ---- virtio bring-up (the vdev subdevice's start: reference §1.6 step 9) ---- */
+
+/*
+ * Just before DRIVER_OK: note what the link must look like from now on (rproc_link_check).
+ * The epoch is even here — a boot zeroed it with the region, an attach waited for it — and the
+ * remote's link-up makes it base + 1. Lock held.
+ */
+static void link_watch_arm(struct mmamp_rproc *r)
+{
+	struct host_region *rt = host_region_of(r->h, r->core->rsc_table);
+
+	r->link_epoch = NULL;
+	if (rt && rt->host && rt->r->size >= MMAMP_LINK_EPOCH_OFFSET + sizeof(uint32_t))
+		r->link_epoch = (uint32_t *)(void *)((uint8_t *)rt->host +
+						     MMAMP_LINK_EPOCH_OFFSET);
+	r->epoch_base = r->link_epoch ? __atomic_load_n(r->link_epoch, __ATOMIC_ACQUIRE) : 0;
+	r->epoch_seen = r->epoch_base;
+	r->status_set = (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE | MMAMP_VIRTIO_STATUS_DRIVER |
+				  MMAMP_VIRTIO_STATUS_DRIVER_OK);
+}
+
+/*
+ * rproc_link_check() - whether the remote reset the vdev under us (lock held). The status byte
+ * is the host's alone (§1.3 of docs/protocol.md): it must still be what we wrote. The link epoch
+ * may move once after our DRIVER_OK — the remote's link-up, base → base + 1 — and any further
+ * move means the remote dropped its ring state (and may have set up rings of its own since).
+ * Either way the two sides no longer share the rings: the channels would accept sends nobody
+ * takes and time out. It is reported like any other broken vdev: crashed, senders get -EPIPE,
+ * recovery. A remote without the epoch (not mmamp's) leaves the word alone and is judged by
+ * the status byte only. Only while up with the vdev ours: the host's own status writes (start,
+ * stop, detach, attach) happen with r->vdev NULL or under the lock before the state is up.
+ */
+void rproc_link_check(struct mmamp_rproc *r)
+{
+	uint8_t status;
+	uint32_t epoch;
+
+	if (!r->vdev || !r->powered || r->fault_pending || !rproc_is_up(r))
+		return;
+	status = __atomic_load_n(&r->vdev->status, __ATOMIC_ACQUIRE);
+	epoch = r->link_epoch ? __atomic_load_n(r->link_epoch, __ATOMIC_ACQUIRE) : r->epoch_base;
+	if (status == r->status_set && epoch - r->epoch_base <= 1u) {
+		r->epoch_seen = epoch;
+		return;
+	}
+	rproc_report_crash(r, "fatal error: vdev broken: the remote reset the device (status "
+			   "0x%02x -> 0x%02x, link epoch %u -> %u)", r->status_set, status,
+			   r->epoch_seen, epoch);
+}
 
 static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 {
@@ -479,9 +537,8 @@ static int virtio_start(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (ret)
 		return rproc_fail(err, errlen, ret, "core %s: RPMsg probe failed (%s): vrings/buffers do "
 			    "not fit the RPMsg regions", r->core->name, strerror(-ret));
-	__atomic_store_n(&v->status, (uint8_t)(MMAMP_VIRTIO_STATUS_ACKNOWLEDGE |
-					       MMAMP_VIRTIO_STATUS_DRIVER |
-					       MMAMP_VIRTIO_STATUS_DRIVER_OK), __ATOMIC_RELEASE);
+	link_watch_arm(r);
+	__atomic_store_n(&v->status, r->status_set, __ATOMIC_RELEASE);
 	r->vdev = v;
 	return mmamp_rpmsg_host_kick(&r->rdev);
 }
@@ -558,6 +615,9 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	rproc_record_save(r);
+	/* the watchdog's time starts now that the core is up: starting a process (or a QEMU)
+	 * on a loaded machine must not use up the time its first heartbeat has */
+	r->hb_when_ms = now_ms();
 	rproc_set_state(r, MMAMP_RPROC_RUNNING);
 	return 0;
 }
@@ -733,6 +793,13 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 		pthread_mutex_unlock(&r->op_lock);
 		return;
 	}
+	/*
+	 * The host thread goes first: it reaches the backend without the lock (pending, wait),
+	 * and powering off may free what it uses there (qemu: a QEMU that ended is dropped —
+	 * a use-after-free TSan found with QEMU killed in a stream). A crash it reports while
+	 * it stops only fills in the reason.
+	 */
+	stop_irq_thread(r);
 	r->bk->power_off(r, false);
 	r->powered = false;
 	r->fault_pending = false;
@@ -750,20 +817,30 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 /*
  * The watchdog (from the monitor thread, a few times a second): a running core whose heartbeat
  * stopped moving — frozen, stuck with interrupts off, stopped by a debugger or SIGSTOP — is
- * stopped by the host and then handled like any other crash (reason "watchdog: …").
+ * stopped by the host and then handled like any other crash (reason "watchdog: …"). The same
+ * tick looks at the vdev link (rproc_link_check), so a reset is noticed without a doorbell.
  */
 void rproc_watchdog_check(struct mmamp_rproc *r)
 {
-	uint64_t now = now_ms();
+	uint64_t now;
 	uint32_t beat;
 
 	pthread_mutex_lock(&r->lock);
+	/*
+	 * The time is taken with the lock held: a boot (or attach) that held the lock meanwhile
+	 * has set hb_when_ms to its own, later, now — a time taken before the wait for the lock
+	 * would lie before it, and now - hb_when_ms would wrap to a huge "no heartbeat" and kill
+	 * the core just started (seen in stop/start cycles on a loaded machine).
+	 */
+	now = now_ms();
+	/* a remote that reset the device and then went quiet rings no doorbell: look here too */
+	rproc_link_check(r);
 	if (rproc_is_up(r) && r->powered && r->heartbeat && !r->fault_pending) {
 		beat = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
 		if (beat != r->hb_last) {
 			r->hb_last = beat;
 			r->hb_when_ms = now;
-		} else if (now - r->hb_when_ms >= WATCHDOG_MS) {
+		} else if (now > r->hb_when_ms && now - r->hb_when_ms >= WATCHDOG_MS) {
 			rproc_report_crash(r, "watchdog: no heartbeat for %llu ms",
 					   (unsigned long long)(now - r->hb_when_ms));
 		}

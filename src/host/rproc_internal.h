@@ -56,6 +56,13 @@ struct mmamp_rproc {
 	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
 	uint32_t hb_last;
 	uint64_t hb_when_ms;
+	/* The vdev link as the host set it up (virtio_start), for rproc_link_check(): a remote
+	 * that resets the device under us (writes the status byte, which is the host's, or moves
+	 * its link epoch past its one link-up) has left the rings, and that is a broken vdev. */
+	uint32_t *link_epoch; /* the remote's link epoch word (MMAMP_LINK_EPOCH_OFFSET) or NULL */
+	uint32_t epoch_base;  /* its value when we wrote DRIVER_OK */
+	uint32_t epoch_seen;  /* its value at our last look that found the link intact */
+	uint8_t status_set;   /* the status byte we wrote last */
 	struct mmamp_shm shm;
 	void *live_table;
 	struct mmamp_fw_rsc_vdev *vdev;
@@ -85,6 +92,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported);
 void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void rproc_watchdog_check(struct mmamp_rproc *r);
+void rproc_link_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 /* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
 void rproc_deadline(struct timespec *ts, int ms);

@@ -21,7 +21,8 @@
  *   ns.flood N       N CREATE announcements "flood-<i>" at 2000+i        N channels (no cap)
  *   rsc.num          live table vring[0/1].num := 3 (not a power of 2)   ignored until the next boot
  *   rsc.da           live table vring[0/1].da := 0xDEAD0000              ignored until the next boot
- *   rsc.status       live table status := 0 (the host's field)           our own link goes down
+ *   rsc.status       live table status := 0 (the host's field)           our link goes down; the host
+ *                                                                         sees a broken vdev → crashed
  *   db.storm N       N doorbells to the host, back to back               survives, still echoes
  *   db.bad N         N doorbells with notifyid 0x7FFF                    survives, still echoes
  *

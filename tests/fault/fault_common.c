@@ -204,21 +204,38 @@ int states_wait(unsigned int from, struct mmamp_rproc *r, enum mmamp_rproc_state
 
 static struct world *last_world; /* for consoles in failure messages */
 
-void world_open(struct world *w, const char *dtb)
+static void open_with(struct world *w, struct mmamp_host_config *cfg)
 {
-	struct mmamp_host_config cfg = { 0 };
 	char err[512];
 
 	last_world = w;
 	snprintf(w->runtime, sizeof(w->runtime), "/tmp/mmamp-fault-XXXXXX");
 	assert_non_null(mkdtemp(w->runtime));
+	cfg->runtime_dir = w->runtime;
+	cfg->events = &events;
+	if (mmamp_host_open(&w->h, cfg, err, sizeof(err)))
+		fail_msg("mmamp_host_open on %s: %s", cfg->platform, err);
+}
+
+void world_open(struct world *w, const char *dtb)
+{
+	struct mmamp_host_config cfg = { 0 };
+
 	cfg.platform = dtb;
-	cfg.runtime_dir = w->runtime;
 	cfg.firmware_path = MMAMP_FIRMWARE_DIR;
 	cfg.simcore = MMAMP_SIMCORE;
-	cfg.events = &events;
-	if (mmamp_host_open(&w->h, &cfg, err, sizeof(err)))
-		fail_msg("mmamp_host_open: %s", err);
+	open_with(w, &cfg);
+}
+
+void world_open_qemu(struct world *w, const char *dtb, const char *bootrom, const char *fwdir)
+{
+	struct mmamp_host_config cfg = { 0 };
+
+	cfg.platform = dtb;
+	cfg.firmware_path = fwdir;
+	cfg.simcore = "/nonexistent"; /* no sim cores on a qemu platform */
+	cfg.qemu_bootrom = bootrom;
+	open_with(w, &cfg);
 }
 
 void world_close(struct world *w)

@@ -67,6 +67,8 @@ struct world {
 
 /* Open the host on @dtb (a path) in a fresh runtime directory; fails the test on error. */
 void world_open(struct world *w, const char *dtb);
+/* The same on a qemu platform: cores are QEMU mps2-an386 machines booted by @bootrom. */
+void world_open_qemu(struct world *w, const char *dtb, const char *bootrom, const char *fwdir);
 void world_close(struct world *w);
 /* Boot @core with @fw and wait for its TTY, raw and info channels. */
 void boot(struct mmamp_rproc *r, const char *fw);

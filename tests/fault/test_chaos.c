@@ -475,30 +475,63 @@ static void live_table_corruption_is_undone_by_the_next_boot(void **state)
 }
 
 /*
- * The remote clears the host's status byte: its own runtime takes that as a reset and drops the
- * link; the host does not notice (no counter, no state change) — sends fill the ring and then
- * time out. Only LCM gets it back. Recorded as a finding (the link epoch could tell the host).
+ * The remote clears the host's status byte in the middle of a stream: its own runtime takes that
+ * as a reset and drops the link (its link epoch moves on). The host notices — at the next
+ * doorbell, or on its watchdog tick if the remote goes quiet — and treats it as a broken vdev:
+ * crashed with the reason, the sender learns -EPIPE (a sender blocked on a full ring included),
+ * recovery, and the new channel echoes. Both ends are counted: every accepted message was
+ * delivered (in order, byte-exact, once) or was in flight when the channel failed, the host's
+ * channel counters agree with the sender's and the receiver's, and nothing of the old stream
+ * arrives after the failure.
  */
-static void status_cleared_by_the_remote_wedges_the_link_until_lcm(void **state)
+static void status_cleared_by_the_remote_is_a_broken_vdev_and_recovers(void **state)
 {
 	struct chaos *c = *state;
-	uint8_t msg[64];
-	unsigned int accepted = 0;
-	int ret = 0;
+	struct mmamp_channel_stats st;
+	const char *reset = "fatal error: vdev broken: the remote reset the device (status 0x07 -> ";
+	unsigned int mark = states_mark();
+	struct inbox in;
+	uint8_t msg[496];
+	uint64_t t0, t1, delivered;
+	uint32_t seq = 0;
+	int ret;
 
-	command(c, "rsc.status");
-	for (unsigned int i = 0; i < 1000; i++) {
-		stream_fill(msg, sizeof(msg), i);
-		ret = mmamp_channel_send(c->tty, msg, sizeof(msg), 200);
+	inbox_init(&in);
+	mmamp_channel_set_rx(c->tty, inbox_rx_stream, &in);
+	/* a window of the stream ahead of the command, the rest behind it */
+	for (; seq < 64; seq++) {
+		stream_fill(msg, sizeof(msg), seq);
+		assert_int_equal(mmamp_channel_send(c->tty, msg, sizeof(msg), FAULT_WAIT_MS), 0);
+	}
+	t0 = now_ms();
+	/* no wait for the acknowledgment: the host may take the reset down with it in the ring */
+	command_ack(c, "rsc.status", false);
+	for (;; seq++) {
+		stream_fill(msg, sizeof(msg), seq);
+		ret = mmamp_channel_send(c->tty, msg, sizeof(msg), FAULT_WAIT_MS);
 		if (ret)
 			break;
-		accepted++;
+		if (seq > 100000)
+			fail_msg("rsc.status: the stream never failed (%u accepted)", seq);
 	}
-	printf("[ chaos    ] rsc.status: %u sends accepted, then %d; state %s, %u crashes\n",
-	       accepted, ret, mmamp_rproc_state_str(mmamp_rproc_state(c->m0)),
-	       mmamp_rproc_crash_count(c->m0));
-	assert_int_equal(ret, -ETIMEDOUT);
-	restart(c);
+	t1 = now_ms();
+	/* the channel is down: its endpoint is gone, so these counts are final */
+	mmamp_channel_stats(c->tty, &st);
+	mmamp_channel_set_rx(c->tty, NULL, NULL);
+	delivered = inbox_count(&in);
+	printf("[ chaos    ] rsc.status: accepted %u, delivered %llu, lost in flight %llu, sender "
+	       "saw %d %llu ms after the command\n", seq, (unsigned long long)delivered,
+	       (unsigned long long)(seq - delivered), ret, (unsigned long long)(t1 - t0));
+	assert_int_equal(ret, -EPIPE);
+	assert_int_equal(in.out_of_order, 0);
+	assert_int_equal(in.corrupt, 0);
+	assert_true(delivered <= seq);
+	assert_true(seq - delivered <= 512); /* at most what the two rings hold */
+	assert_int_equal(st.tx, seq);        /* the host accepted what the sender counted */
+	assert_int_equal(st.rx, delivered);  /* and delivered what the receiver counted */
+	assert_int_equal(st.rx_dropped, 0);
+	assert_crash_recovered(c, mark, 1, reset);
+	assert_int_equal(inbox_count(&in), delivered); /* nothing of the old stream came late */
 	bystander_alive(&c->by, 5);
 }
 
@@ -535,7 +568,7 @@ int main(void)
 		T(ns_destroy_takes_the_channel_down),
 		T(ns_flood_is_survived),
 		T(live_table_corruption_is_undone_by_the_next_boot),
-		T(status_cleared_by_the_remote_wedges_the_link_until_lcm),
+		T(status_cleared_by_the_remote_is_a_broken_vdev_and_recovers),
 		T(doorbell_storm_is_survived),
 	};
 

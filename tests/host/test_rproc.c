@@ -2,7 +2,9 @@
  * test_rproc.c — the host library end to end against real simulated cores (mmamp-simcore
  * processes running fw_echo): boot → name service → echo, lifecycle errors, an SCU denial of a
  * firmware segment, crash (kill -9 and an MMU fault in the firmware) → recovery, a firmware
- * swap, and attaching to a core that a host which died left running. Waits are on library conditions with timeouts, never sleeps.
+ * swap, a remote that resets the vdev under the host (crashed, recovered), and attaching to a
+ * core that a host which died left running. Waits are on library conditions with timeouts,
+ * never sleeps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +27,7 @@
 
 #include "mmamp/elf_loader.h"
 #include "mmamp/host/rproc.h"
+#include "mmamp/rsc_table.h"
 #include "channel_inbox.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
@@ -386,6 +390,77 @@ static void frozen_core_misses_its_heartbeat_and_recovers(void **state)
 	mmamp_channel_put(tty);
 }
 
+/* The live table's region as the host and the remote share it (<runtime>/shm/rsc-table). */
+static uint8_t *map_live_table(struct world *w)
+{
+	char path[4096];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/shm/rsc-table", w->runtime);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	p = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/* fw_echo's table is the standard one: the vdev's status byte at 0x2C (docs/protocol.md §1.1) */
+#define LIVE_STATUS 0x2Cu
+
+static void reset_recovers(struct world *w, unsigned int mark, unsigned int crashes,
+			   const char *reason_part)
+{
+	struct mmamp_channel *tty;
+	char reason[256];
+
+	assert_int_equal(states_wait(mark, MMAMP_RPROC_CRASHED, MMAMP_RPROC_RUNNING), 0);
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), crashes);
+	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+	if (!strstr(reason, reason_part))
+		fail_msg("crash reason \"%s\" does not name \"%s\"", reason, reason_part);
+	tty = channel(w, TTY);
+	echo_n(tty, 10);
+	mmamp_channel_put(tty);
+}
+
+/*
+ * A remote that resets the vdev under the host (docs/protocol.md, "vdev broken") is crashed and
+ * recovered — also when it then goes silent (frozen here: no doorbell, and the heartbeat has
+ * 3 s before the watchdog would speak, so the reason proves the link tick saw it), and when
+ * only its link epoch says so (it dropped and re-made its link: status left at 0x07).
+ */
+static void a_remote_that_resets_the_vdev_is_crashed_and_recovered(void **state)
+{
+	struct world *w = *state;
+	uint32_t *epoch;
+	uint8_t *rt;
+	unsigned int mark;
+	int pid;
+
+	start_fw(w, "fw_echo");
+	rt = map_live_table(w);
+	epoch = (uint32_t *)(void *)(rt + MMAMP_LINK_EPOCH_OFFSET);
+	assert_int_equal(__atomic_load_n(rt + LIVE_STATUS, __ATOMIC_ACQUIRE), 0x07);
+	assert_int_equal(__atomic_load_n(epoch, __ATOMIC_ACQUIRE), 1); /* up once since boot */
+
+	pid = mmamp_rproc_pid(w->m4);
+	mark = states.n;
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	__atomic_store_n(rt + LIVE_STATUS, (uint8_t)0, __ATOMIC_RELEASE);
+	reset_recovers(w, mark, 1, "vdev broken: the remote reset the device (status 0x07 -> "
+		       "0x00, link epoch 1 -> 1)");
+	assert_int_not_equal(mmamp_rproc_pid(w->m4), pid);
+
+	mark = states.n;
+	__atomic_store_n(epoch, __atomic_load_n(epoch, __ATOMIC_ACQUIRE) + 2u, __ATOMIC_RELEASE);
+	reset_recovers(w, mark, 2, "vdev broken: the remote reset the device (status 0x07 -> "
+		       "0x07, link epoch 1 -> 3)");
+	munmap(rt, 0x1000);
+}
+
 static void mmu_fault_without_recovery_stays_crashed(void **state)
 {
 	struct world *w = *state;
@@ -615,6 +690,7 @@ int main(void)
 		T(malformed_firmware_is_refused_with_its_reason),
 		T(kill_9_crashes_and_recovers),
 		T(frozen_core_misses_its_heartbeat_and_recovers),
+		T(a_remote_that_resets_the_vdev_is_crashed_and_recovered),
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
 		T(a_running_core_is_attached_not_rebooted),
