@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct mmamp_rproc;
 
@@ -73,6 +74,13 @@ extern const struct rproc_backend_ops rproc_backend_sim;
 extern const struct rproc_backend_ops rproc_backend_qemu;
 
 /** rproc_backend_find() - the ops for a platform "backend" name, or NULL. */
+/**
+ * rproc_proc_start_time() - process @pid's start time (clock ticks since boot, /proc stat
+ * field 22), or 0 if it is gone: with the pid it names one process whatever pids were reused
+ * since — what a backend's identify/adopt record holds.
+ */
+unsigned long long rproc_proc_start_time(pid_t pid);
+
 const struct rproc_backend_ops *rproc_backend_find(const char *name);
 
 #endif /* MMAMP_HOST_BACKEND_H */

@@ -13,6 +13,11 @@
  *   doorbells  one byte per doorbell on UART1 (a socket); a HardFault arrives as the fault
  *              byte with a record in the boot mailbox, and becomes "crashed" with its reason.
  *   death      QEMU's own end (pidfd); the next power-on launches a new one.
+ *   attach     QEMU outlives its host (no parent-death signal; its sockets reconnect every
+ *              second): a host started later adopts it from the record "qemu pid P start T"
+ *              by listening on the same socket paths (qemu_machine_adopt), and the attach
+ *              handshake (attach.c) takes it from there; a host that closes while the core is
+ *              detached lets go of it the same way (forget).
  *
  * Every region of the core lives in one 16 MiB file, QEMU's main RAM (the platform gives them
  * all the same "file", at offset = address − 0x21000000).
@@ -110,34 +115,96 @@ static void qemu_destroy(struct mmamp_rproc *r)
 	r->bk_priv = NULL;
 }
 
+/* The launch/adopt configuration of @r's QEMU: its files under the runtime directory. */
+static int machine_config(struct mmamp_rproc *r, struct qemu_machine_config *cfg, char *dir,
+			  char *console, size_t len, char *err, size_t errlen)
+{
+	snprintf(dir, len, "%s/%s.qemu", r->h->runtime_dir, r->core->name);
+	snprintf(console, len, "%s/%s.console", r->h->runtime_dir, r->core->name);
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	*cfg = (struct qemu_machine_config){
+		.qemu = r->h->qemu,
+		.bootrom = r->h->qemu_bootrom,
+		.ram_file = qc(r)->ram_file,
+		.ram_size = QEMU_MACHINE_RAM_SIZE,
+		.socket_dir = dir,
+		.console_log = console,
+		.outlive_host = true,
+	};
+	return 0;
+}
+
 /* QEMU, launched if there is none (or the last one ended). */
 static int ensure_machine(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct qemu_core *q = qc(r);
 	char dir[4096], console[4096];
-	struct qemu_machine_config cfg = { 0 };
+	struct qemu_machine_config cfg;
 	int ret;
 
 	if (q->m && !qemu_machine_exited(q->m, NULL))
 		return 0;
 	drop_machine(q);
-	snprintf(dir, sizeof(dir), "%s/%s.qemu", r->h->runtime_dir, r->core->name);
-	snprintf(console, sizeof(console), "%s/%s.console", r->h->runtime_dir, r->core->name);
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	cfg.qemu = r->h->qemu;
-	cfg.bootrom = r->h->qemu_bootrom;
-	cfg.ram_file = q->ram_file;
-	cfg.ram_size = QEMU_MACHINE_RAM_SIZE;
-	cfg.socket_dir = dir;
-	cfg.console_log = console;
-	ret = qemu_machine_launch(&cfg, &q->m, err, errlen);
+	ret = machine_config(r, &cfg, dir, console, sizeof(dir), err, errlen);
+	if (!ret)
+		ret = qemu_machine_launch(&cfg, &q->m, err, errlen);
 	if (ret)
 		return ret;
 	q->pidfd = (int)syscall(SYS_pidfd_open, qemu_machine_pid(q->m), 0);
 	return 0;
+}
+
+/* ---- a core that outlives its host (attach, reference §1.7) ---- */
+
+static int qemu_identify(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	struct qemu_core *q = qc(r);
+	pid_t pid = q->m ? qemu_machine_pid(q->m) : 0;
+	unsigned long long start = pid > 0 ? rproc_proc_start_time(pid) : 0;
+
+	if (!start)
+		return -ESRCH;
+	snprintf(buf, len, "qemu pid %d start %llu", (int)pid, start);
+	return 0;
+}
+
+static int qemu_adopt(struct mmamp_rproc *r, const char *record)
+{
+	struct qemu_core *q = qc(r);
+	char dir[4096], console[4096], err[256];
+	struct qemu_machine_config cfg;
+	unsigned long long start;
+	int pid, ret;
+
+	if (sscanf(record, "qemu pid %d start %llu", &pid, &start) != 2 || pid <= 1)
+		return -EINVAL;
+	if (rproc_proc_start_time(pid) != start)
+		return -ESRCH; /* gone, or the pid now names another process */
+	ret = machine_config(r, &cfg, dir, console, sizeof(dir), err, sizeof(err));
+	if (!ret)
+		ret = qemu_machine_adopt(&cfg, pid, &q->m, err, sizeof(err));
+	if (ret) {
+		/* Ours by its record, but it cannot be driven (it did not reconnect): nobody else
+		 * will ever stop it, and the next boot launches a new one on the same RAM file. */
+		kill(pid, SIGKILL);
+		return ret;
+	}
+	q->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return 0;
+}
+
+static void qemu_forget(struct mmamp_rproc *r)
+{
+	struct qemu_core *q = qc(r);
+
+	qemu_machine_forget(q->m); /* QEMU runs on; its sockets wait for the next host */
+	q->m = NULL;
+	if (q->pidfd >= 0)
+		close(q->pidfd);
+	q->pidfd = -1;
 }
 
 static int qemu_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
@@ -283,4 +350,7 @@ const struct rproc_backend_ops rproc_backend_qemu = {
 	.wait = qemu_wait,
 	.wake = qemu_wake,
 	.pid = qemu_pid,
+	.identify = qemu_identify,
+	.adopt = qemu_adopt,
+	.forget = qemu_forget,
 };

@@ -213,42 +213,9 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 
 /* ---- a core that outlives its host (attach, reference §1.7) ---- */
 
-/* The process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid it
- * names one process, whatever pids were reused since. 0 if it is gone. */
-static unsigned long long proc_start_time(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-	if (!p)
-		return 0;
-	/* after ") ": state is field 3; starttime is field 22, i.e. 19 more fields on */
-	p += 2;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p || sscanf(p, "%llu", &start) != 1)
-		return 0;
-	return start;
-}
-
 static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len)
 {
-	unsigned long long start = proc_start_time(r->pid);
+	unsigned long long start = rproc_proc_start_time(r->pid);
 
 	if (!r->pid || !start)
 		return -ESRCH;
@@ -263,7 +230,7 @@ static int sim_adopt(struct mmamp_rproc *r, const char *record)
 
 	if (sscanf(record, "pid %d start %llu", &pid, &start) != 2 || pid <= 1)
 		return -EINVAL;
-	if (proc_start_time(pid) != start)
+	if (rproc_proc_start_time(pid) != start)
 		return -ESRCH; /* gone, or the pid now names another process */
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)

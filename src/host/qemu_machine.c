@@ -44,6 +44,7 @@ struct qemu_machine {
 	bool frozen;      /* QMP stop in effect */
 	bool faulted;     /* fault byte seen since the last go/halt */
 	bool reaped;
+	bool adopted;     /* launched by an earlier host: not our child, no exit status */
 	uint64_t kicks_coalesced; /* kicks dropped because earlier ones were still queued */
 	int wait_status;
 	uint8_t db_buf[DB_BUF];
@@ -92,7 +93,9 @@ static int ms_left(uint64_t deadline)
 
 static void describe_exit(int status, char *buf, size_t len)
 {
-	if (WIFEXITED(status))
+	if (status == -1)
+		snprintf(buf, len, "qemu ended (started by an earlier host: no exit status)");
+	else if (WIFEXITED(status))
 		snprintf(buf, len, "qemu exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "qemu killed by signal %d (%s)", WTERMSIG(status),
@@ -105,7 +108,14 @@ bool qemu_machine_exited(struct qemu_machine *m, int *status)
 {
 	int st;
 
-	if (!m->reaped) {
+	if (!m->reaped && m->adopted) {
+		struct pollfd pf = { m->pidfd, POLLIN, 0 };
+
+		if (poll(&pf, 1, 0) == 1) {
+			m->reaped = true;
+			m->wait_status = -1; /* unknown: describe_exit says so */
+		}
+	} else if (!m->reaped) {
 		pid_t p = waitpid(m->pid, &st, WNOHANG);
 
 		if (p == m->pid) {
@@ -184,6 +194,15 @@ static int listen_unix(const char *path, int *fd_out, char *err, size_t errlen)
 	}
 	*fd_out = fd;
 	return 0;
+}
+
+/* A listener is done with: close it and remove its path (-1: none). */
+static void listener_close(int fd, const char *path)
+{
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
 }
 
 /* ---- QMP ---- */
@@ -619,7 +638,36 @@ static int accept_both(struct qemu_machine *m, int ldb, int lqmp, uint64_t deadl
 	return 0;
 }
 
-static pid_t spawn(char *const argv[], const char *stderr_path, char *err, size_t errlen)
+/* With both sockets connected: QMP's greeting and capabilities, then the event epoll. */
+static int session_start(struct qemu_machine *m, uint64_t deadline, char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char line[QMP_LINE_MAX];
+	int ret;
+
+	ret = qmp_read_line(m, line, sizeof(line), deadline); /* the greeting */
+	if (!ret && !strstr(line, "\"QMP\"")) {
+		fail(m, "qmp: unexpected greeting %.80s", line);
+		ret = -EPROTO;
+	}
+	if (!ret)
+		ret = qmp_command(m, "qmp_capabilities");
+	if (ret) {
+		snprintf(err, errlen, "%s", m->err);
+		return ret;
+	}
+	m->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->epoll_fd < 0 || epoll_ctl(m->epoll_fd, EPOLL_CTL_ADD, m->db_fd, &ev) ||
+	    epoll_ctl(m->epoll_fd, EPOLL_CTL_ADD, m->pidfd, &ev)) {
+		ret = -errno;
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static pid_t spawn(char *const argv[], const char *stderr_path, bool outlive, char *err,
+		   size_t errlen)
 {
 	pid_t parent = getpid(), pid;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -634,7 +682,7 @@ static pid_t spawn(char *const argv[], const char *stderr_path, char *err, size_
 	pid = fork();
 	if (pid == 0) {
 		/* Child: async-signal-safe calls only. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		if (!outlive && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
 			_exit(127);
 		dup2(devnull, 0);
 		dup2(devnull, 1);
@@ -654,32 +702,22 @@ out:
 	return pid;
 }
 
-int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machine **out,
-			char *err, size_t errlen)
+/*
+ * A machine for @cfg with its RAM file open and the mailbox mapped, and the two socket paths
+ * in @db_path and @qmp_path (256 bytes each). Checks what launch and adopt share.
+ */
+static int machine_new(const struct qemu_machine_config *cfg, struct qemu_machine **out,
+		       char *db_path, char *qmp_path, char *err, size_t errlen)
 {
-	char db_path[256], qmp_path[256], log_path[256], memobj[512], con[512], dbdev[300],
-		qmpdev[300], line[QMP_LINE_MAX];
-	const char *argv[40];
+	uint64_t size = cfg->ram_size ? cfg->ram_size : QEMU_MACHINE_RAM_SIZE;
 	struct qemu_machine *m;
-	struct epoll_event ev = { .events = EPOLLIN };
-	uint64_t size = cfg && cfg->ram_size ? cfg->ram_size : QEMU_MACHINE_RAM_SIZE, deadline;
-	int ldb = -1, lqmp = -1, ret, n = 0;
 	void *page;
+	int ret;
 
-	*out = NULL;
-	if (!cfg || !cfg->bootrom || !cfg->ram_file || !cfg->socket_dir) {
-		snprintf(err, errlen, "qemu: bootrom, ram_file and socket_dir are required");
-		return -EINVAL;
-	}
 	if (size != QEMU_MACHINE_RAM_SIZE) {
 		snprintf(err, errlen, "qemu: ram_size 0x%llx: mps2-an386 main RAM is 16 MiB",
 			 (unsigned long long)size);
 		return -EINVAL;
-	}
-	if (access(cfg->bootrom, R_OK)) {
-		ret = -errno;
-		snprintf(err, errlen, "qemu: boot ROM %s: %s", cfg->bootrom, strerror(errno));
-		return ret;
 	}
 	if (strchr(cfg->ram_file, ',') || (cfg->console_log && strchr(cfg->console_log, ',')) ||
 	    strchr(cfg->socket_dir, ',')) {
@@ -694,7 +732,6 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 	m->pid = -1;
 	m->pidfd = m->db_fd = m->qmp_fd = m->epoll_fd = m->ram_fd = -1;
 	m->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
-
 	ret = open_ram(cfg->ram_file, size, &m->ram_fd, err, errlen);
 	if (ret)
 		goto fail;
@@ -705,9 +742,38 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 		goto fail;
 	}
 	m->mb = page;
+	snprintf(db_path, 256, "%s/qemu-db.sock", cfg->socket_dir);
+	snprintf(qmp_path, 256, "%s/qemu-qmp.sock", cfg->socket_dir);
+	*out = m;
+	return 0;
+fail:
+	qemu_machine_destroy(m);
+	return ret;
+}
 
-	snprintf(db_path, sizeof(db_path), "%s/qemu-db.sock", cfg->socket_dir);
-	snprintf(qmp_path, sizeof(qmp_path), "%s/qemu-qmp.sock", cfg->socket_dir);
+int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machine **out,
+			char *err, size_t errlen)
+{
+	char db_path[256], qmp_path[256], log_path[256], memobj[512], con[512], dbdev[300],
+		qmpdev[300];
+	const char *argv[40];
+	struct qemu_machine *m;
+	uint64_t size = cfg && cfg->ram_size ? cfg->ram_size : QEMU_MACHINE_RAM_SIZE, deadline;
+	int ldb = -1, lqmp = -1, ret, n = 0;
+
+	*out = NULL;
+	if (!cfg || !cfg->bootrom || !cfg->ram_file || !cfg->socket_dir) {
+		snprintf(err, errlen, "qemu: bootrom, ram_file and socket_dir are required");
+		return -EINVAL;
+	}
+	if (access(cfg->bootrom, R_OK)) {
+		ret = -errno;
+		snprintf(err, errlen, "qemu: boot ROM %s: %s", cfg->bootrom, strerror(errno));
+		return ret;
+	}
+	ret = machine_new(cfg, &m, db_path, qmp_path, err, errlen);
+	if (ret)
+		return ret;
 	snprintf(log_path, sizeof(log_path), "%s/qemu-stderr.log", cfg->socket_dir);
 	ret = listen_unix(db_path, &ldb, err, errlen);
 	if (!ret)
@@ -721,8 +787,10 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 		snprintf(con, sizeof(con), "file,id=con,path=%s", cfg->console_log);
 	else
 		snprintf(con, sizeof(con), "null,id=con");
-	snprintf(dbdev, sizeof(dbdev), "socket,id=db,path=%s,server=off", db_path);
-	snprintf(qmpdev, sizeof(qmpdev), "socket,id=qmp,path=%s,server=off", qmp_path);
+	snprintf(dbdev, sizeof(dbdev), "socket,id=db,path=%s,server=off%s", db_path,
+		 cfg->outlive_host ? ",reconnect=1" : "");
+	snprintf(qmpdev, sizeof(qmpdev), "socket,id=qmp,path=%s,server=off%s", qmp_path,
+		 cfg->outlive_host ? ",reconnect=1" : "");
 	argv[n++] = cfg->qemu ? cfg->qemu : "qemu-system-arm";
 	argv[n++] = "-M";
 	argv[n++] = "mps2-an386,memory-backend=ram";
@@ -754,7 +822,7 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 	}
 	argv[n] = NULL;
 
-	m->pid = spawn((char *const *)(uintptr_t)argv, log_path, err, errlen);
+	m->pid = spawn((char *const *)(uintptr_t)argv, log_path, cfg->outlive_host, err, errlen);
 	if (m->pid < 0) {
 		ret = m->pid;
 		m->pid = -1;
@@ -786,45 +854,99 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 		}
 		goto fail;
 	}
-	close(ldb);
-	close(lqmp);
+	listener_close(ldb, db_path);
+	listener_close(lqmp, qmp_path);
 	ldb = lqmp = -1;
-	unlink(db_path);
-	unlink(qmp_path);
-
-	ret = qmp_read_line(m, line, sizeof(line), deadline); /* the greeting */
-	if (!ret && !strstr(line, "\"QMP\"")) {
-		fail(m, "qmp: unexpected greeting %.80s", line);
-		ret = -EPROTO;
-	}
-	if (!ret)
-		ret = qmp_command(m, "qmp_capabilities");
-	if (ret) {
-		snprintf(err, errlen, "%s", m->err);
+	ret = session_start(m, deadline, err, errlen);
+	if (ret)
 		goto fail;
-	}
-
-	m->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (m->epoll_fd < 0 || epoll_ctl(m->epoll_fd, EPOLL_CTL_ADD, m->db_fd, &ev) ||
-	    epoll_ctl(m->epoll_fd, EPOLL_CTL_ADD, m->pidfd, &ev)) {
-		ret = -errno;
-		snprintf(err, errlen, "epoll: %s", strerror(errno));
-		goto fail;
-	}
 	*out = m;
 	return 0;
 
 fail:
-	if (ldb >= 0) {
-		close(ldb);
-		unlink(db_path);
-	}
-	if (lqmp >= 0) {
-		close(lqmp);
-		unlink(qmp_path);
-	}
+	listener_close(ldb, db_path);
+	listener_close(lqmp, qmp_path);
 	qemu_machine_destroy(m);
 	return ret;
+}
+
+int qemu_machine_adopt(const struct qemu_machine_config *cfg, pid_t pid,
+		       struct qemu_machine **out, char *err, size_t errlen)
+{
+	char db_path[256], qmp_path[256];
+	struct qemu_machine *m;
+	uint64_t deadline;
+	int ldb = -1, lqmp = -1, ret;
+
+	*out = NULL;
+	if (!cfg || !cfg->ram_file || !cfg->socket_dir || pid <= 1) {
+		snprintf(err, errlen, "qemu: adopt needs ram_file, socket_dir and a pid");
+		return -EINVAL;
+	}
+	ret = machine_new(cfg, &m, db_path, qmp_path, err, errlen);
+	if (ret)
+		return ret;
+	m->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (m->pidfd < 0) {
+		ret = errno == ESRCH ? -ESRCH : -errno;
+		snprintf(err, errlen, "qemu %d: %s", (int)pid, strerror(errno));
+		goto fail;
+	}
+	m->pid = pid;
+	m->adopted = true;
+	m->started = true; /* it has run since the earlier host's first go */
+	ret = listen_unix(db_path, &ldb, err, errlen);
+	if (!ret)
+		ret = listen_unix(qmp_path, &lqmp, err, errlen);
+	if (ret)
+		goto fail;
+	deadline = now_ms() + m->timeout_ms;
+	ret = accept_both(m, ldb, lqmp, deadline);
+	if (ret) {
+		snprintf(err, errlen, "qemu %d: %s", (int)pid,
+			 ret == -EPIPE ? "ended while we waited for it to reconnect"
+				       : "did not reconnect (launched without outlive_host?)");
+		goto fail;
+	}
+	ret = session_start(m, deadline, err, errlen);
+	if (ret)
+		goto fail;
+	listener_close(ldb, db_path);
+	listener_close(lqmp, qmp_path);
+	*out = m;
+	return 0;
+fail:
+	listener_close(ldb, db_path);
+	listener_close(lqmp, qmp_path);
+	if (m->adopted)
+		qemu_machine_forget(m); /* not ours to stop: it failed to become ours */
+	else
+		qemu_machine_destroy(m);
+	return ret;
+}
+
+/* Close what this host holds of @m; QEMU itself is left alone. */
+static void machine_release(struct qemu_machine *m)
+{
+	if (m->epoll_fd >= 0)
+		close(m->epoll_fd);
+	if (m->db_fd >= 0)
+		close(m->db_fd);
+	if (m->qmp_fd >= 0)
+		close(m->qmp_fd);
+	if (m->pidfd >= 0)
+		close(m->pidfd);
+	if (m->mb)
+		munmap(m->mb, QMB_SIZE);
+	if (m->ram_fd >= 0)
+		close(m->ram_fd);
+	free(m);
+}
+
+void qemu_machine_forget(struct qemu_machine *m)
+{
+	if (m)
+		machine_release(m);
 }
 
 void qemu_machine_destroy(struct qemu_machine *m)
@@ -840,22 +962,12 @@ void qemu_machine_destroy(struct qemu_machine *m)
 		    (m->pidfd >= 0 && poll(&pf, 1, 2000) != 1))
 			kill(m->pid, SIGKILL);
 		m->timeout_ms = saved;
-		if (!m->reaped && waitpid(m->pid, &m->wait_status, 0) == m->pid)
+		if (m->adopted) /* not our child: its pidfd says when it is gone */
+			poll(&pf, 1, 2000);
+		else if (!m->reaped && waitpid(m->pid, &m->wait_status, 0) == m->pid)
 			m->reaped = true;
 	}
-	if (m->epoll_fd >= 0)
-		close(m->epoll_fd);
-	if (m->db_fd >= 0)
-		close(m->db_fd);
-	if (m->qmp_fd >= 0)
-		close(m->qmp_fd);
-	if (m->pidfd >= 0)
-		close(m->pidfd);
-	if (m->mb)
-		munmap(m->mb, QMB_SIZE);
-	if (m->ram_fd >= 0)
-		close(m->ram_fd);
-	free(m);
+	machine_release(m);
 }
 
 pid_t qemu_machine_pid(const struct qemu_machine *m)

@@ -53,6 +53,9 @@
  *               timestamps count instructions (SysTick/timer0: 1 tick per 40). A measurement
  *               mode: while the guest idles QEMU runs its timer ticks back to back, busy.
  * @timeout_ms:  how long launch/halt/destroy wait for QEMU (0: 10,000 ms).
+ * @outlive_host: QEMU is not killed when its host process ends (no parent-death signal), and
+ *               its sockets reconnect every second: a later host can take it over with
+ *               qemu_machine_adopt() (attach, reference §1.7). Off: QEMU dies with the host.
  */
 struct qemu_machine_config {
 	const char *qemu;
@@ -63,6 +66,7 @@ struct qemu_machine_config {
 	const char *console_log;
 	bool icount;
 	unsigned int timeout_ms;
+	bool outlive_host;
 };
 
 struct qemu_machine;
@@ -76,6 +80,21 @@ struct qemu_machine;
  */
 int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machine **out,
 			char *err, size_t errlen);
+
+/**
+ * qemu_machine_adopt() - take over QEMU @pid, launched by an earlier host with @cfg (the same
+ * ram_file and socket_dir) and outlive_host: listen on its socket paths again and wait until
+ * it reconnects (about a second), then QMP as after a launch. The firmware keeps running.
+ * Return: 0, -ESRCH (@pid is gone), -ETIMEDOUT (it did not reconnect), or as launch.
+ */
+int qemu_machine_adopt(const struct qemu_machine_config *cfg, pid_t pid,
+		       struct qemu_machine **out, char *err, size_t errlen);
+
+/**
+ * qemu_machine_forget() - let go of @m without stopping QEMU (a host leaving a core running
+ * for the next one: its sockets reconnect to whoever listens next). Frees @m.
+ */
+void qemu_machine_forget(struct qemu_machine *m);
 
 /**
  * qemu_machine_go() - release the core: the boot ROM rewrites [@fw_base, @fw_base + @fw_size)

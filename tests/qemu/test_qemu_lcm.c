@@ -3,18 +3,21 @@
  * (platform qemu-mps2-an386, backend "qemu"): boot through the SCU-checked loader → name
  * service → 496-byte TTY echo byte-exact, a firmware swap that really runs the new build, and
  * a HardFault → crashed (with the fault record's reason) → recovered; the same on the minimal
- * profile (fw_echo_min*.elf), with swaps between the two stacks. Waits are on library
+ * profile (fw_echo_min*.elf), with swaps between the two stacks; attach to a core whose host
+ * died (QEMU outlives it and reconnects). Waits are on library
  * conditions with timeouts, never sleeps. Skipped (77) without qemu-system-arm.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -36,23 +39,31 @@ struct world {
 	struct mmamp_rproc *m4;
 };
 
-static int setup(void **state)
+/* A host on the test's runtime directory: 0, or -1 with the reason in @err. */
+static int host_open(struct world *w, char *err, size_t errlen)
 {
-	struct world *w = calloc(1, sizeof(*w));
 	struct mmamp_host_config cfg = { 0 };
-	char err[512];
 
-	snprintf(w->runtime, sizeof(w->runtime), "/tmp/mmamp-qemu-lcm-XXXXXX");
-	assert_non_null(mkdtemp(w->runtime));
 	cfg.platform = platform;
 	cfg.runtime_dir = w->runtime;
 	cfg.firmware_path = fwdir;
 	cfg.simcore = "/nonexistent"; /* no sim cores on this platform */
 	cfg.qemu_bootrom = bootrom;
-	if (mmamp_host_open(&w->h, &cfg, err, sizeof(err)))
-		fail_msg("mmamp_host_open: %s", err);
+	if (mmamp_host_open(&w->h, &cfg, err, errlen))
+		return -1;
 	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
-	assert_non_null(w->m4);
+	return w->m4 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	char err[512];
+
+	snprintf(w->runtime, sizeof(w->runtime), "/tmp/mmamp-qemu-lcm-XXXXXX");
+	assert_non_null(mkdtemp(w->runtime));
+	if (host_open(w, err, sizeof(err)))
+		fail_msg("mmamp_host_open: %s", err);
 	inbox.count = 0;
 	*state = w;
 	return 0;
@@ -206,6 +217,86 @@ static void minimal_profile_boots_swaps_and_recovers(void **state)
 	crash_and_recover(w, "fw_echo_min_fault.elf");
 }
 
+/* In a child process: a host boots @fw and dies without closing; QEMU's pid comes back. */
+static pid_t boot_in_a_host_that_dies(struct world *w, const char *fw)
+{
+	int fds[2], status;
+	pid_t child, qemu = 0;
+
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		char err[512];
+
+		if (host_open(w, err, sizeof(err)))
+			_exit(2);
+		if (mmamp_rproc_set_firmware(w->m4, fw) || mmamp_rproc_start(w->m4, err, sizeof(err)) ||
+		    mmamp_rproc_wait(w->m4, MMAMP_RPROC_RUNNING, TTY, WAIT_MS))
+			_exit(3);
+		qemu = mmamp_rproc_pid(w->m4);
+		if (write(fds[1], &qemu, sizeof(qemu)) != sizeof(qemu))
+			_exit(4);
+		_exit(0); /* no mmamp_host_close(): the host "crashes", QEMU runs on */
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &qemu, sizeof(qemu)), sizeof(qemu));
+	close(fds[0]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return qemu;
+}
+
+static void attach_and_echo(struct world *w, pid_t qemu)
+{
+	struct mmamp_channel *tty;
+	char err[512];
+
+	if (mmamp_rproc_start(w->m4, err, sizeof(err)))
+		fail_msg("attach: %s", err);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_ATTACHED);
+	assert_int_equal(mmamp_rproc_pid(w->m4), qemu); /* the same QEMU, not rebooted */
+	assert_int_equal(mmamp_rproc_wait(w->m4, MMAMP_RPROC_ATTACHED, TTY, WAIT_MS), 0);
+	tty = mmamp_rproc_find_channel(w->m4, TTY);
+	assert_non_null(tty);
+	mmamp_channel_set_rx(tty, inbox_on_rx, &inbox);
+	echo_n(tty, 100);
+	mmamp_channel_put(tty);
+}
+
+/*
+ * Attach (reference §1.7) to a Cortex-M4 that an earlier host left running: QEMU outlives its
+ * host and reconnects, the new host finds it DETACHED, attaches without reloading, echoes,
+ * detaches, attaches again, and stops it — for the full stack and the minimal profile.
+ */
+static void a_running_qemu_core_is_attached_not_rebooted(void **state)
+{
+	static const char *const fws[] = { "fw_echo.elf", "fw_echo_min.elf" };
+	struct world *w = *state;
+	char err[512], fw[64];
+	pid_t qemu;
+
+	for (size_t i = 0; i < sizeof(fws) / sizeof(fws[0]); i++) {
+		mmamp_host_close(w->h); /* the test's host goes; another boots the core and dies */
+		qemu = boot_in_a_host_that_dies(w, fws[i]);
+		assert_true(qemu > 0);
+		if (host_open(w, err, sizeof(err)))
+			fail_msg("reopen: %s", err);
+		assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_DETACHED);
+		assert_int_equal(mmamp_rproc_pid(w->m4), qemu);
+		mmamp_rproc_firmware(w->m4, fw, sizeof(fw));
+		assert_string_equal(fw, fws[i]);
+		attach_and_echo(w, qemu);
+		assert_int_equal(mmamp_rproc_detach(w->m4), 0);
+		assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_DETACHED);
+		assert_int_equal(kill(qemu, 0), 0);
+		attach_and_echo(w, qemu);
+		assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+		assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+		assert_int_equal(mmamp_rproc_crash_count(w->m4), 0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +305,8 @@ int main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(hardfault_is_a_crash_and_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(minimal_profile_boots_swaps_and_recovers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_running_qemu_core_is_attached_not_rebooted, setup,
 						teardown),
 	};
 
