@@ -252,6 +252,14 @@ static inline bool mmamp_rpmsg_is_up(const struct mmamp_rpmsg_dev *rdev)
 bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev);
 
 /**
+ * mmamp_rpmsg_tx_in_flight() - host: messages from local address @src that the remote has not
+ * handed back (TX descriptors still outstanding after taking back every returned one): not
+ * consumed, or still in the remote's hands. Counts from the host's own descriptor shadows and
+ * each outstanding buffer's header. 0 on the remote side.
+ */
+uint32_t mmamp_rpmsg_tx_in_flight(struct mmamp_rpmsg_dev *rdev, uint32_t src);
+
+/**
  * mmamp_rpmsg_rx_notify() - whether the peer should ring us when it has sent something (on,
  * the default) or not (off: we poll — the ring's notification-suppression flag, so a polled
  * side costs the other no doorbell per message). Either role; valid until the next link-up

@@ -860,6 +860,32 @@ int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
 	return ret ? ret : event;
 }
 
+uint32_t mmamp_rpmsg_tx_in_flight(struct mmamp_rpmsg_dev *rdev, uint32_t src)
+{
+	const struct mmamp_vq *vq = &rdev->svq;
+	uint32_t n = 0, unused;
+	uint16_t head;
+
+	if (!rdev->is_host || !vq->state)
+		return 0;
+	/* first take back what the remote returned (Linux-like, we reap lazily when we send);
+	 * a ring the remote broke stops this, and the count stays an upper bound */
+	while (rdev->tx_free_count < vq->num &&
+	       mmamp_vq_get_used(&rdev->svq, &head, &unused) == 0)
+		rdev->tx_free[rdev->tx_free_count++] = head;
+	for (head = 0; head < vq->num; head++) {
+		const struct mmamp_rpmsg_hdr *h;
+
+		if (!vq->state[head].len)
+			continue;
+		/* the header is ours but in shared memory: read once, used only to count */
+		h = (const struct mmamp_rpmsg_hdr *)(const void *)host_buf(rdev->tx_pool, head);
+		if (MMAMP_SHM_READ(h->src) == src)
+			n++;
+	}
+	return n;
+}
+
 bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 {
 	uint8_t status;

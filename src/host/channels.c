@@ -101,6 +101,8 @@ static void channel_down(struct mmamp_rproc *r, struct mmamp_channel *ch)
 			break;
 		}
 	}
+	/* what the remote still held of ours: the rings are not reset yet */
+	ch->stats.tx_in_flight = mmamp_rpmsg_tx_in_flight(&r->rdev, ch->ept.addr);
 	__atomic_store_n(&ch->up, false, __ATOMIC_RELEASE);
 	mmamp_rpmsg_ept_destroy(&ch->ept);
 	pthread_cond_broadcast(&r->changed);

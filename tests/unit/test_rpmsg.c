@@ -247,6 +247,24 @@ static void echo_with_event_idx_rings_once_per_message(void **state)
 	pair_free(p);
 }
 
+/* The host counts what the remote has not handed back, per source address. */
+static void tx_in_flight_counts_what_the_remote_still_holds(void **state)
+{
+	struct world *w = *state;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mmamp_rpmsg_send(&w->host_ept, "x", 1), 0);
+	assert_int_equal(mmamp_rpmsg_tx_in_flight(&w->p->host, w->host_ept.addr), 3);
+	assert_int_equal(mmamp_rpmsg_tx_in_flight(&w->p->host, w->host_ept.addr + 1), 0);
+	assert_int_equal(mmamp_rpmsg_poll(&w->p->remote), 0); /* consumed and handed back */
+	assert_int_equal(w->remote_sink.count, 3);
+	assert_int_equal(mmamp_rpmsg_tx_in_flight(&w->p->host, w->host_ept.addr), 0);
+	assert_int_equal(mmamp_rpmsg_tx_in_flight(&w->p->remote, w->remote_ept.addr), 0);
+	/* the buffers taken back are used again */
+	assert_int_equal(mmamp_rpmsg_send(&w->host_ept, "y", 1), 0);
+	assert_int_equal(mmamp_rpmsg_tx_in_flight(&w->p->host, w->host_ept.addr), 1);
+}
+
 static void oversized_and_bad_arguments(void **state)
 {
 	struct world *w = *state;
@@ -738,6 +756,7 @@ int main(void)
 		T(zero_copy_send_and_held_receive),
 		T(reserved_tx_buffers_can_be_given_back),
 		T(host_reset_takes_the_link_down_and_up_again),
+		T(tx_in_flight_counts_what_the_remote_still_holds),
 		T(ns_destroy_on_endpoint_destroy),
 		T(hostile_remote_header_len_is_dropped_and_buffer_reposted),
 		T(hostile_remote_used_len_breaks_the_host),

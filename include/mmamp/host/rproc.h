@@ -201,11 +201,15 @@ struct mmamp_channel *mmamp_rproc_find_channel(struct mmamp_rproc *r, const char
 /**
  * struct mmamp_channel_stats - per channel counters.
  * @tx, @rx: messages sent / delivered.  @rx_dropped: received while no reader was set.
+ * @tx_in_flight: set when the channel goes down: of the @tx accepted, how many the remote had
+ *               not handed back — not consumed, or still being worked on; what the peer
+ *               really did with each is known end to end only. 0 while the channel is up.
  */
 struct mmamp_channel_stats {
 	uint64_t tx;
 	uint64_t rx;
 	uint64_t rx_dropped;
+	uint64_t tx_in_flight;
 };
 
 void mmamp_channel_get(struct mmamp_channel *ch);
