@@ -46,6 +46,7 @@
 #include "mmamp/vring.h"
 #include "port_sim.h"
 #include "port_sim_extra.h"
+#include "fw_text.h"
 #include "remote.h"
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
@@ -74,20 +75,6 @@ static void say(const char *what)
 {
 	mmamp_port_puts(FW_NAME ": ");
 	mmamp_port_puts(what);
-}
-
-static char *put_dec(char *p, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10u);
-		v /= 10u;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
 }
 
 /* The freestanding runtime has mem* only (ports/sim/libc_min.c). */
@@ -171,7 +158,7 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 	}
 	memcpy(p, head, sizeof(head) - 1);
 	p += sizeof(head) - 1;
-	p = put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
+	p = fw_put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
 	*p++ = '\n';
 	mmamp_rpmsg_sendto_timeout(ept, src, line, (size_t)(p - line), FW_TX_TIMEOUT_US);
 	return 0;
@@ -296,7 +283,7 @@ static void chaos(const char *cmd, uint32_t arg, uint32_t peer)
 		for (uint32_t i = 0; i < arg; i++) {
 			char name[24] = "flood-";
 
-			*put_dec(name + 6, i) = '\0';
+			*fw_put_dec(name + 6, i) = '\0';
 			ns_send(name, str_len(name), 2000u + i, MMAMP_RPMSG_NS_CREATE,
 				sizeof(struct mmamp_rpmsg_ns_msg));
 		}

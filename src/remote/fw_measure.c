@@ -28,6 +28,7 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 #include "mmamp/rpmsg.h"
+#include "fw_text.h"
 #include "remote.h"
 /*
  * The port: the sim's by default; another board names its header with -DMMAMP_FW_PORT_H="x.h"
@@ -172,21 +173,6 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 	return 0;
 }
 
-/* Append the decimal @v at @p; returns the end. */
-static char *put_dec(char *p, uint64_t v)
-{
-	char tmp[20];
-	unsigned n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10u);
-		v /= 10u;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	static const char head[] = "fw=" FW_NAME " build=" FW_BUILD_ID " uptime_ms=";
@@ -198,7 +184,7 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 	(void)priv;
 	memcpy(p, head, sizeof(head) - 1);
 	p += sizeof(head) - 1;
-	p = put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
+	p = fw_put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
 	*p++ = '\n';
 	if (mmamp_rpmsg_sendto_timeout(ept, src, line, (size_t)(p - line), FW_TX_TIMEOUT_US))
 		drops++;

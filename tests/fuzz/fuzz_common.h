@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mmamp/diag.h"
+#include "mmamp/virtio_ring.h"
 
 /* The entry point every target defines (libFuzzer's, also called by replay_main.c). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,6 +76,24 @@ static inline void fin_bytes(struct fin *in, void *dst, size_t n)
 	memset((uint8_t *)dst + k, 0, n - k);
 	in->p += k;
 	in->n -= k;
+}
+
+/*
+ * A hostile driver scribbles on an avail ring, chosen by @c (bits 1..): publishes @v as its
+ * index (and remembers it in *@shadow, the fuzzer's own idea of the index), or writes @v as
+ * its flags, or into entry @slot (a ring entry or the used_event slot behind them).
+ */
+static inline void fuzz_avail_scribble(struct mmamp_vring_avail *a, uint16_t *shadow, uint8_t c,
+				       uint16_t v, uint32_t slot)
+{
+	switch ((c >> 1) % 3u) {
+	case 0:
+		*shadow = v;
+		__atomic_store_n(&a->idx, v, __ATOMIC_RELEASE);
+		break;
+	case 1: a->flags = v; break;
+	default: a->ring[slot] = v; break;
+	}
 }
 
 /* ---- guarded memory ---- */

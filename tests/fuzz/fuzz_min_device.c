@@ -640,14 +640,7 @@ static void host_set_idx(struct mf *m)
 	uint16_t v = fin_u16(&m->in);
 	struct mmamp_vring_avail *a = h_avail(m, q);
 
-	switch ((c >> 1) % 3u) {
-	case 0:
-		m->h_avail[q] = v;
-		__atomic_store_n(&a->idx, v, __ATOMIC_RELEASE);
-		break;
-	case 1: a->flags = v; break;
-	default: a->ring[(c >> 3) % NUM] = v; break;
-	}
+	fuzz_avail_scribble(a, &m->h_avail[q], c, v, (c >> 3) % NUM);
 	m->shadow_stale = 1;
 }
 

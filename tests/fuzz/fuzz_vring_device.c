@@ -472,14 +472,7 @@ static void host_set_idx(struct rem_fuzz *r)
 	uint16_t v = fin_u16(&r->in);
 	struct mmamp_vring_avail *a = rem_avail(r, q);
 
-	switch ((c >> 1) % 3u) {
-	case 0:
-		r->h_avail[q] = v;
-		__atomic_store_n(&a->idx, v, __ATOMIC_RELEASE);
-		break;
-	case 1: a->flags = v; break;
-	default: a->ring[r->num] = v; break;
-	}
+	fuzz_avail_scribble(a, &r->h_avail[q], c, v, r->num);
 }
 
 static void host_scribble(struct rem_fuzz *r, int vdev)
