@@ -66,6 +66,7 @@ _Static_assert(sizeof(struct mmamp_rpmsg_hdr) == 16, "rpmsg header is 16 bytes")
 _Static_assert(sizeof(struct mmamp_rpmsg_ns_msg) == 40, "ns message is 40 bytes");
 
 struct mmamp_rpmsg_dev;
+struct mmamp_rpmsg_static_link;
 struct mmamp_rpmsg_ept;
 
 /**
@@ -157,6 +158,8 @@ struct mmamp_rpmsg_dev {
 	uint16_t nbufs;
 	/* remote role */
 	struct mmamp_fw_rsc_vdev *vdev;
+	const struct mmamp_rpmsg_static_link *layout;
+	uint8_t kicked; /* static link: a doorbell came since the last poll looked */
 	struct mmamp_rpmsg_hdr *tx_spare; /* reserved-but-unsent TX buffers (linked in place) */
 	uint32_t link_error_value;
 	uint8_t link_error;
@@ -205,10 +208,36 @@ int mmamp_rpmsg_init_host(struct mmamp_rpmsg_dev *rdev, const struct mmamp_rpmsg
 int mmamp_rpmsg_host_kick(struct mmamp_rpmsg_dev *rdev);
 
 /**
+ * struct mmamp_rpmsg_static_link - a link with no resource table and no status handshake, its
+ * layout fixed at build time on both sides (RPMsg-Lite's model, for MCU-to-MCU parts such as
+ * dual-core i.MX RT or LPC55S69; docs/protocol.md §5).
+ * @vring_da: device addresses of vring0 (remote → master) and vring1 (master → remote).
+ *            RPMsg-Lite's default: the shared base and base + 0x8000.
+ * @num, @align: their geometry (RPMsg-Lite on i.MX: 256 descriptors, align 0x1000).
+ * @notifyid: the ids our doorbells carry for vring0 and vring1 (RPMsg-Lite: 0 and 1).
+ * @features: what both sides assume negotiated: MMAMP_VIRTIO_RPMSG_F_NS (RPMsg-Lite announces
+ *            through the name service), never EVENT_IDX with RPMsg-Lite.
+ *
+ * Remote role: the link comes up at the first doorbell after mmamp_rpmsg_kicked() (the master
+ * initialises the rings, then rings), and a master that restarted — re-initialised the rings —
+ * is seen at the next poll (a used index we did not write): link down, and up again at once.
+ * Master role: mmamp_rpmsg_init_host() + mmamp_rpmsg_host_kick() is already the whole static
+ * link-up; a remote that restarted announces its channels again (docs/protocol.md §5).
+ */
+struct mmamp_rpmsg_static_link {
+	uint32_t vring_da[2];
+	uint32_t num;
+	uint32_t align;
+	uint32_t notifyid[2];
+	uint32_t features;
+};
+
+/**
  * struct mmamp_rpmsg_remote_config - the remote role.
  * @shm:  the shared window the host's rings and buffers must lie in.
  * @vdev: the RPMsg vdev entry of the *live* resource table (where the host writes status,
  *        gfeatures and vring da/notifyid); every field the host writes is validated.
+ * @layout: instead of @vdev (exactly one of the two): a static link (no table, no status).
  * @link_epoch: optional shared word (mmamp: MMAMP_LINK_EPOCH_OFFSET in the live table's
  *        region) counted up, with release order, on every link change: odd from the moment
  *        ring state exists (before any announcement is sent), even once it is dropped. A host
@@ -217,14 +246,26 @@ int mmamp_rpmsg_host_kick(struct mmamp_rpmsg_dev *rdev);
 struct mmamp_rpmsg_remote_config {
 	const struct mmamp_shm *shm;
 	struct mmamp_fw_rsc_vdev *vdev;
+	const struct mmamp_rpmsg_static_link *layout;
 	const struct mmamp_rpmsg_ops *ops;
 	void *ctx;
 	uint32_t *link_epoch;
 };
 
-/** mmamp_rpmsg_init_remote() - prepare the remote role; the link comes up in mmamp_rpmsg_poll(). */
+/**
+ * mmamp_rpmsg_init_remote() - prepare the remote role; the link comes up in mmamp_rpmsg_poll().
+ * Returns 0, or -MMAMP_EINVAL (a missing op, neither or both of @vdev and @layout, a static
+ * layout whose geometry is unusable or whose rings are not inside @shm).
+ */
 int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 			    const struct mmamp_rpmsg_remote_config *cfg);
+
+/**
+ * mmamp_rpmsg_kicked() - the peer rang our doorbell (any notifyid). Call it from the main loop
+ * before mmamp_rpmsg_poll() (not from the ISR); only a static link needs it — its link-up is the
+ * master's first doorbell. Harmless otherwise.
+ */
+void mmamp_rpmsg_kicked(struct mmamp_rpmsg_dev *rdev);
 
 /* mmamp_rpmsg_poll() link events (positive returns) */
 #define MMAMP_RPMSG_LINK_UP   1

@@ -62,12 +62,24 @@
  *   MMAMP_MIN_VRING_ALIGN  (0x1000) used-ring alignment (NXP/RPMsg-Lite 0x1000, OpenAMP 16)
  *   MMAMP_MIN_COPY         (memmove) the copy of mmamp_min_send(); a port may give a block copy
  *                          (it must stay inside [dst, dst + n) for overlapping buffers too)
+ *   MMAMP_MIN_STATIC_LINK  (0)      1: a static link (RPMsg-Lite's model, no resource table and
+ *                          no status byte; docs/protocol.md §5): the rings are at
+ *   MMAMP_MIN_VRING0_DA,   (none)   these device addresses (required with a static link), the
+ *   MMAMP_MIN_VRING1_DA             doorbell ids are 0 and 1, the name service is always on, the
+ *                          link comes up at the first doorbell after mmamp_min_kicked(), and a
+ *                          master that re-initialised the rings is followed (down, then up)
  */
 #ifndef MMAMP_MIN_VRING_NUM
 #define MMAMP_MIN_VRING_NUM 256u
 #endif
 #ifndef MMAMP_MIN_VRING_ALIGN
 #define MMAMP_MIN_VRING_ALIGN 0x1000u
+#endif
+#ifndef MMAMP_MIN_STATIC_LINK
+#define MMAMP_MIN_STATIC_LINK 0
+#endif
+#if MMAMP_MIN_STATIC_LINK && !(defined(MMAMP_MIN_VRING0_DA) && defined(MMAMP_MIN_VRING1_DA))
+#error "MMAMP_MIN_STATIC_LINK needs MMAMP_MIN_VRING0_DA and MMAMP_MIN_VRING1_DA"
 #endif
 _Static_assert((MMAMP_MIN_VRING_NUM & (MMAMP_MIN_VRING_NUM - 1u)) == 0 &&
 	       MMAMP_MIN_VRING_NUM <= 32768u, "MMAMP_MIN_VRING_NUM: a power of two <= 32768");
@@ -112,7 +124,8 @@ struct mmamp_min_ept {
 
 /**
  * struct mmamp_min_config - what mmamp_min_init() needs.
- * @table:     the *live* resource table (i.MX: 0x900FF000), the firmware's own layout.
+ * @table:     the *live* resource table (i.MX: 0x900FF000), the firmware's own layout; unused
+ *             (NULL) with MMAMP_MIN_STATIC_LINK.
  * @window:    local address of the shared window (on the M4 the same as @window_da).
  * @window_da, @window_size: the window every vring and buffer must lie in.
  * @beat:      two words: the heartbeat, counted up every poll, and the link epoch (mmamp puts
@@ -161,6 +174,9 @@ struct mmamp_min_dev {
 	uint16_t tx_head;
 	uint16_t announced;
 	uint16_t dropped;
+#if MMAMP_MIN_STATIC_LINK
+	uint8_t kicked; /* a doorbell came since the last poll */
+#endif
 	uint8_t *tx;
 	struct mmamp_min_config cfg;
 	struct mmamp_min_vq vq[2];
@@ -198,6 +214,11 @@ int mmamp_min_tx_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, uint3
  */
 int mmamp_min_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, const void *data,
 		   uint32_t len);
+
+#if MMAMP_MIN_STATIC_LINK
+/** mmamp_min_kicked() - the master rang us: call before mmamp_min_poll() (main loop, not ISR). */
+void mmamp_min_kicked(struct mmamp_min_dev *d);
+#endif
 
 /** mmamp_min_fault() - enum mmamp_min_fault: why the device is quiet (0: it is not). */
 static inline unsigned int mmamp_min_fault(const struct mmamp_min_dev *d)

@@ -386,8 +386,12 @@ _Static_assert(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
  * @vr_num:    descriptors per vring (power of two <= 32768).
  * @dev_features: device feature bits, e.g. 1u << MMAMP_VIRTIO_RPMSG_F_NS.
  * (The parameters are not named align/num/dfeatures: they would replace the designators.)
- * virtio id 7 (RPMsg), status 0, gfeatures 0, vdev notifyid 0, vring notifyids 0 and 1.
+ * virtio id 7 (RPMsg), status 0, gfeatures 0, vring notifyids 0 and 1, and vdev notifyid
+ * MMAMP_RSC_VDEV_NOTIFYID (2): distinct from the vrings' because OpenAMP's master takes a doorbell
+ * carrying the vdev's id for a vdev notification and never services the vring (NXP's tables put
+ * 0 there, which only works with Linux, which ignores the field). docs/interop.md.
  */
+#define MMAMP_RSC_VDEV_NOTIFYID 2u
 #define MMAMP_RSC_TABLE_RPMSG_INIT(vring0_da, vring1_da, vr_align, vr_num, dev_features)	\
 	{										\
 		.ver = MMAMP_RSC_TABLE_VERSION,						\
@@ -397,7 +401,7 @@ _Static_assert(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
 		.vdev_hdr = { .type = MMAMP_RSC_VDEV },					\
 		.vdev = {								\
 			.id = MMAMP_VIRTIO_ID_RPMSG,					\
-			.notifyid = 0,							\
+			.notifyid = MMAMP_RSC_VDEV_NOTIFYID,				\
 			.dfeatures = (dev_features),				\
 			.gfeatures = 0,							\
 			.config_len = 0,						\

@@ -132,8 +132,10 @@ int mmamp_vq_init_driver(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 			 unsigned int flags);
 
 /**
- * mmamp_vq_init_device() - set up the device side of a ring the driver has zeroed. Does not
- * write shared memory. @max_len bounds descriptor lengths (0: only the window bounds them).
+ * mmamp_vq_init_device() - set up the device side of a ring the driver has initialised. Does not
+ * write shared memory. The used index is adopted from the ring (read once: a driver may have
+ * pre-returned buffers, as RPMsg-Lite's master does); the avail side starts at 0.
+ * @max_len bounds descriptor lengths (0: only the window bounds them).
  */
 int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
 			 const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags);
@@ -185,6 +187,13 @@ bool mmamp_vq_enable_cb(struct mmamp_vq *vq);
 
 /** mmamp_vq_pending() - whether the peer has published work we have not consumed yet. */
 bool mmamp_vq_pending(const struct mmamp_vq *vq);
+
+/**
+ * mmamp_vq_used_rewritten() - device: whether used.idx in the ring differs from what we
+ * published — only a driver that re-initialised the ring writes it (a static link's restart
+ * signature, see mmamp/rpmsg.h). False on a driver or an unset queue.
+ */
+bool mmamp_vq_used_rewritten(const struct mmamp_vq *vq);
 
 /** mmamp_vq_is_broken() - whether a peer violation stopped the queue. */
 static inline bool mmamp_vq_is_broken(const struct mmamp_vq *vq)

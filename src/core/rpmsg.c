@@ -550,7 +550,8 @@ static bool deliver(struct mmamp_rpmsg_dev *rdev, struct mmamp_rpmsg_hdr *h, uin
 	rdev->stats.rx++;
 	if (ept->cb(ept, h + 1, len, src, ept->priv) != MMAMP_RPMSG_HOLD)
 		return false;
-	MMAMP_SHM_WRITE(h->reserved, (uint32_t)head);
+	/* What mmamp_rpmsg_release_rx() needs: the descriptor, and (remote) its length. */
+	MMAMP_SHM_WRITE(h->reserved, (uint32_t)head | buf_len << 16);
 	return true;
 }
 
@@ -580,6 +581,17 @@ static int host_rx_one(struct mmamp_rpmsg_dev *rdev)
 	return host_rx_repost(rdev, head);
 }
 
+/*
+ * Hand a host TX buffer back with used.len = the descriptor's length, not the 0 that virtio
+ * prescribes for a buffer the device only read: OpenAMP's master takes that len as the capacity
+ * of the buffer it reuses (0 makes it compute 0 - 16), RPMsg-Lite's and OpenAMP's remotes do
+ * the same, and Linux ignores it (docs/protocol.md §3.1).
+ */
+static int remote_rx_return(struct mmamp_rpmsg_dev *rdev, uint16_t head, uint32_t desc_len)
+{
+	return mmamp_vq_put_used(&rdev->rvq, head, desc_len);
+}
+
 static int remote_rx_one(struct mmamp_rpmsg_dev *rdev)
 {
 	struct mmamp_vq_buf b;
@@ -591,7 +603,7 @@ static int remote_rx_one(struct mmamp_rpmsg_dev *rdev)
 		rdev->stats.rx_malformed++; /* dropped unread, returned at once */
 	else if (deliver(rdev, b.data, b.len, b.head))
 		return 0;
-	return mmamp_vq_put_used(&rdev->rvq, b.head, 0);
+	return remote_rx_return(rdev, b.head, b.len);
 }
 
 static int rx_drain(struct mmamp_rpmsg_dev *rdev)
@@ -633,9 +645,10 @@ int mmamp_rpmsg_release_rx(struct mmamp_rpmsg_dev *rdev, void *data)
 		if (!hdr_aligned(h) || !mmamp_shm_contains(&rdev->shm, h, MMAMP_RPMSG_HDR_SIZE))
 			return -MMAMP_EINVAL;
 		head = MMAMP_SHM_READ(h->reserved);
-		if (head >= mmamp_vq_num(&rdev->rvq))
+		if ((head & 0xFFFFu) >= mmamp_vq_num(&rdev->rvq) ||
+		    head >> 16 > MMAMP_RPMSG_BUF_SIZE)
 			return -MMAMP_EINVAL;
-		ret = mmamp_vq_put_used(&rdev->rvq, (uint16_t)head, 0);
+		ret = remote_rx_return(rdev, (uint16_t)head, head >> 16);
 	}
 	if (ret)
 		return ret;
@@ -705,14 +718,31 @@ int mmamp_rpmsg_host_kick(struct mmamp_rpmsg_dev *rdev)
 
 /* ---- remote role ---- */
 
+/* A static link's layout is ours, so it is checked once, here, instead of at every link-up. */
+static int static_link_check(const struct mmamp_rpmsg_static_link *l, const struct mmamp_shm *shm)
+{
+	unsigned int i;
+
+	if (mmamp_vq_check_geometry(l->num, l->align))
+		return -MMAMP_EINVAL;
+	for (i = 0; i < 2; i++)
+		if (!mmamp_shm_translate(shm, l->vring_da[i], mmamp_vring_size(l->num, l->align)))
+			return -MMAMP_EINVAL;
+	return 0;
+}
+
 int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 			    const struct mmamp_rpmsg_remote_config *cfg)
 {
-	if (!rdev || !cfg || !cfg->shm || !cfg->vdev || !cfg->ops || !cfg->ops->notify)
+	if (!rdev || !cfg || !cfg->shm || !cfg->vdev == !cfg->layout || !cfg->ops ||
+	    !cfg->ops->notify)
+		return -MMAMP_EINVAL;
+	if (cfg->layout && static_link_check(cfg->layout, cfg->shm))
 		return -MMAMP_EINVAL;
 	memset(rdev, 0, sizeof(*rdev));
 	rdev->shm = *cfg->shm;
 	rdev->vdev = cfg->vdev;
+	rdev->layout = cfg->layout;
 	rdev->ops = cfg->ops;
 	rdev->ctx = cfg->ctx;
 	rdev->link_epoch = cfg->link_epoch;
@@ -720,16 +750,21 @@ int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 	return 0;
 }
 
-/* Set up the device side of vring @i from what the host wrote into the live table. */
+/*
+ * Set up the device side of vring @i: from what the host wrote into the live table, or from
+ * the static layout both sides were built with.
+ */
 static int remote_vq_setup(struct mmamp_rpmsg_dev *rdev, unsigned int i, struct mmamp_vq *vq,
 			   uint32_t *notifyid, unsigned int flags)
 {
-	struct mmamp_fw_rsc_vdev_vring *vr = &rdev->vdev->vring[i];
-	uint32_t da = MMAMP_SHM_READ(vr->da), align = MMAMP_SHM_READ(vr->align);
-	uint32_t num = MMAMP_SHM_READ(vr->num);
+	const struct mmamp_rpmsg_static_link *l = rdev->layout;
+	struct mmamp_fw_rsc_vdev_vring *vr = l ? NULL : &rdev->vdev->vring[i];
+	uint32_t da = l ? l->vring_da[i] : MMAMP_SHM_READ(vr->da);
+	uint32_t align = l ? l->align : MMAMP_SHM_READ(vr->align);
+	uint32_t num = l ? l->num : MMAMP_SHM_READ(vr->num);
 	void *ring;
 
-	*notifyid = MMAMP_SHM_READ(vr->notifyid);
+	*notifyid = l ? l->notifyid[i] : MMAMP_SHM_READ(vr->notifyid);
 	rdev->link_error_value = num;
 	if (mmamp_vq_check_geometry(num, align)) {
 		rdev->link_error = LINK_ERROR(LINK_BAD_GEOMETRY, i);
@@ -752,16 +787,22 @@ static void bump_link_epoch(struct mmamp_rpmsg_dev *rdev)
 		MMAMP_SHM_PUBLISH(*rdev->link_epoch, MMAMP_SHM_READ(*rdev->link_epoch) + 1u);
 }
 
+static uint32_t remote_features(const struct mmamp_rpmsg_dev *rdev)
+{
+	if (rdev->layout)
+		return rdev->layout->features;
+	return MMAMP_SHM_READ(rdev->vdev->gfeatures) & MMAMP_SHM_READ(rdev->vdev->dfeatures);
+}
+
 static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 {
-	uint32_t features = MMAMP_SHM_READ(rdev->vdev->gfeatures) &
-			    MMAMP_SHM_READ(rdev->vdev->dfeatures);
+	uint32_t features = remote_features(rdev);
 	unsigned int flags = feature(features, MMAMP_VIRTIO_RING_F_EVENT_IDX) ?
 			     MMAMP_VQ_F_EVENT_IDX : 0;
 	int ret;
 
 	/* Our own table says two vrings; a host that rewrote the count is not to be followed. */
-	if (MMAMP_SHM_READ(rdev->vdev->num_of_vrings) < 2) {
+	if (!rdev->layout && MMAMP_SHM_READ(rdev->vdev->num_of_vrings) < 2) {
 		rdev->link_error = LINK_ERROR(LINK_BAD_VRINGS, 0);
 		rdev->link_error_value = MMAMP_SHM_READ(rdev->vdev->num_of_vrings);
 		return -MMAMP_EPROTO;
@@ -817,7 +858,34 @@ static int remote_announce_pending(struct mmamp_rpmsg_dev *rdev)
 	return 0;
 }
 
-static int remote_follow_status(struct mmamp_rpmsg_dev *rdev)
+/*
+ * A static link has no status byte: it comes up at the first doorbell after boot, and a master
+ * that restarted is recognised by its re-initialised rings — a used index we did not write
+ * (Linux-like masters zero it, RPMsg-Lite's sets vring1's to its buffer count; we have sent
+ * at least one announcement, so vring0's has moved from either). The link then goes down and
+ * comes up again at once: the re-initialisation ends with a doorbell (docs/protocol.md §5).
+ */
+static int remote_follow_static(struct mmamp_rpmsg_dev *rdev)
+{
+	if (rdev->link_up) {
+		if (!mmamp_vq_used_rewritten(&rdev->svq) && !mmamp_vq_used_rewritten(&rdev->rvq))
+			return 0;
+		remote_link_down(rdev);
+		rdev->kicked = 1;
+		return MMAMP_RPMSG_LINK_DOWN;
+	}
+	if (!rdev->kicked)
+		return 0;
+	rdev->kicked = 0;
+	return remote_link_up(rdev);
+}
+
+void mmamp_rpmsg_kicked(struct mmamp_rpmsg_dev *rdev)
+{
+	rdev->kicked = 1;
+}
+
+static int remote_follow_table(struct mmamp_rpmsg_dev *rdev)
 {
 	/* Acquire: the rings and table fields the host wrote before DRIVER_OK are visible after. */
 	uint8_t status = MMAMP_SHM_ACQUIRE(rdev->vdev->status);
@@ -835,6 +903,11 @@ static int remote_follow_status(struct mmamp_rpmsg_dev *rdev)
 	if (rdev->link_error)
 		return -MMAMP_EPROTO; /* wait for the host to reset before trying again */
 	return remote_link_up(rdev);
+}
+
+static int remote_follow_status(struct mmamp_rpmsg_dev *rdev)
+{
+	return rdev->layout ? remote_follow_static(rdev) : remote_follow_table(rdev);
 }
 
 int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
@@ -890,7 +963,12 @@ bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 {
 	uint8_t status;
 
-	if (!rdev->is_host) {
+	if (rdev->layout) {
+		if (!rdev->link_up)
+			return rdev->kicked;
+		if (mmamp_vq_used_rewritten(&rdev->svq) || mmamp_vq_used_rewritten(&rdev->rvq))
+			return true;
+	} else if (!rdev->is_host) {
 		status = MMAMP_SHM_READ(rdev->vdev->status);
 		if (!rdev->link_up)
 			return (status & MMAMP_VIRTIO_STATUS_DRIVER_OK) ? !rdev->link_error

@@ -100,6 +100,21 @@ static void vq_notify(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
 		d->cfg.notify(q->notifyid);
 }
 
+#if MMAMP_MIN_STATIC_LINK
+/* A static link: the layout is the build's; only the window check is left to do. */
+static int vq_setup(struct mmamp_min_dev *d, unsigned int i)
+{
+	static const uint32_t ring_da[2] = { MMAMP_MIN_VRING0_DA, MMAMP_MIN_VRING1_DA };
+	struct mmamp_min_vq *q = &d->vq[i];
+	uint32_t da = ring_da[i];
+	uint8_t *ring = window_ptr(d, da, RING_SIZE);
+
+	if (!ring || (da & 15u)) {
+		d->fault = MMAMP_MIN_BAD_VRING;
+		return -MMAMP_EIO;
+	}
+	q->notifyid = i;
+#else
 /* At DRIVER_OK: vring @i's address, as the host wrote it, must hold our geometry in the window. */
 static int vq_setup(struct mmamp_min_dev *d, unsigned int i)
 {
@@ -113,12 +128,14 @@ static int vq_setup(struct mmamp_min_dev *d, unsigned int i)
 		d->fault = MMAMP_MIN_BAD_VRING;
 		return -MMAMP_EIO;
 	}
+	q->notifyid = MMAMP_SHM_READ(v->notifyid);
+#endif
 	q->desc = (struct mmamp_vring_desc *)(void *)ring;
 	q->avail = (struct mmamp_vring_avail *)(void *)(ring + 16u * NUM);
 	q->used = (struct mmamp_vring_used *)(void *)(ring + USED_OFFSET);
-	q->notifyid = MMAMP_SHM_READ(v->notifyid);
 	q->next_avail = 0;
-	q->next_used = 0;
+	/* adopted, not assumed 0: RPMsg-Lite's master pre-returns its TX buffers (protocol.md §2.3) */
+	q->next_used = MMAMP_SHM_READ(q->used->idx);
 	return 0;
 }
 
@@ -140,10 +157,12 @@ static void announce(struct mmamp_min_dev *d)
 	struct mmamp_rpmsg_ns_msg *ns;
 	uint32_t i;
 
+#if !MMAMP_MIN_STATIC_LINK /* a static link always has the name service */
 	if (!(MMAMP_SHM_READ(d->cfg.table->vdev.gfeatures) & (1u << MMAMP_VIRTIO_RPMSG_F_NS))) {
 		d->announced = (uint16_t)d->cfg.n_epts; /* the host did not take name service */
 		return;
 	}
+#endif
 	for (; d->announced < d->cfg.n_epts; d->announced++) {
 		e = &d->cfg.epts[d->announced];
 		if (!e->name)
@@ -184,6 +203,51 @@ static int deliver(struct mmamp_min_dev *d, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
+/* The host reset the device (status 0; a static link: it re-initialised the rings). */
+static void link_down(struct mmamp_min_dev *d)
+{
+	if (d->up)
+		bump_epoch(d);
+	d->up = 0;
+	d->fault = 0;
+	d->tx = NULL; /* a TX buffer still held belongs to the vring the host has reset */
+}
+
+#if MMAMP_MIN_STATIC_LINK
+void mmamp_min_kicked(struct mmamp_min_dev *d)
+{
+	d->kicked = 1;
+}
+
+/*
+ * No status byte: up at the first doorbell; a master that restarted wrote a used index that
+ * is not ours (rpmsg.h's struct mmamp_rpmsg_static_link): down, and up again at once.
+ */
+static int follow_link(struct mmamp_min_dev *d)
+{
+	if (d->up && (MMAMP_SHM_READ(d->vq[TX].used->idx) != d->vq[TX].next_used ||
+		      MMAMP_SHM_READ(d->vq[RX].used->idx) != d->vq[RX].next_used)) {
+		link_down(d);
+		d->kicked = 1;
+	}
+	if (d->up)
+		return 0;
+	if (!d->kicked)
+		return -MMAMP_ENOTCONN;
+	d->kicked = 0;
+	return 1;
+}
+#else
+static int follow_link(struct mmamp_min_dev *d)
+{
+	if (!(MMAMP_SHM_ACQUIRE(d->cfg.table->vdev.status) & MMAMP_VIRTIO_STATUS_DRIVER_OK)) {
+		link_down(d);
+		return -MMAMP_ENOTCONN;
+	}
+	return !d->up;
+}
+#endif
+
 int mmamp_min_poll(struct mmamp_min_dev *d)
 {
 	struct mmamp_min_vq *q = &d->vq[RX];
@@ -191,15 +255,10 @@ int mmamp_min_poll(struct mmamp_min_dev *d)
 	int delivered = 0, returned = 0, ret;
 
 	d->cfg.beat[0]++;
-	if (!(MMAMP_SHM_ACQUIRE(d->cfg.table->vdev.status) & MMAMP_VIRTIO_STATUS_DRIVER_OK)) {
-		if (d->up)
-			bump_epoch(d);
-		d->up = 0;
-		d->fault = 0;
-		d->tx = NULL; /* a TX buffer still held belongs to the vring the host has reset */
-		return -MMAMP_ENOTCONN;
-	}
-	if (d->fault || (!d->up && link_up(d)))
+	ret = follow_link(d);
+	if (ret < 0)
+		return ret;
+	if (d->fault || (ret && link_up(d)))
 		return -MMAMP_EIO;
 	if (d->announced < d->cfg.n_epts)
 		announce(d);
@@ -210,7 +269,7 @@ int mmamp_min_poll(struct mmamp_min_dev *d)
 			break;
 		delivered += ret;
 		q->next_avail++;
-		vq_put(q, q->head, 0);
+		vq_put(q, q->head, q->len); /* the descriptor's length: OpenAMP's master reads it */
 		returned = 1;
 	}
 	if (returned)

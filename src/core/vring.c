@@ -86,6 +86,16 @@ int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 	if (ret)
 		return ret;
 	vq->max_len = max_len;
+	/*
+	 * used.idx is ours from now on, but it starts where the driver left it: Linux zeroes it,
+	 * an RPMsg-Lite master has already put its TX buffers on the used ring (used.idx = 256).
+	 * Starting from 0 instead would rewind the driver's view of the ring. The value needs no
+	 * check: we only ever count it up, and the driver checks what we publish. The avail side
+	 * starts at 0: every buffer the driver made available since its reset is still to be taken
+	 * (the distance check in mmamp_vq_get_avail() refuses a ring that holds more than num).
+	 */
+	vq->next_used = MMAMP_SHM_READ(vq->used->idx);
+	vq->kicked_at = vq->next_used;
 	return 0;
 }
 
@@ -290,6 +300,12 @@ bool mmamp_vq_enable_cb(struct mmamp_vq *vq)
 	/* The flag/event store must land before we re-read the producer index. */
 	MMAMP_MB();
 	return mmamp_vq_pending(vq);
+}
+
+bool mmamp_vq_used_rewritten(const struct mmamp_vq *vq)
+{
+	return !vq->is_driver && vq->used &&
+	       MMAMP_SHM_READ(vq->used->idx) != vq->next_used;
 }
 
 bool mmamp_vq_pending(const struct mmamp_vq *vq)

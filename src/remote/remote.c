@@ -130,6 +130,7 @@ int mmamp_remote_init(struct mmamp_remote *r, const struct mmamp_remote_config *
 
 	rc.shm = cfg->shm;
 	rc.vdev = cfg->vdev;
+	rc.layout = cfg->layout;
 	rc.ops = &r->ops;
 	rc.ctx = r;
 	/* MMAMP_LINK_EPOCH_OFFSET: the word after the heartbeat */
@@ -179,8 +180,10 @@ static int do_poll(struct mmamp_remote *r)
  */
 static bool want_poll(struct mmamp_remote *r)
 {
-	if (take_flag(r))
+	if (take_flag(r)) {
+		mmamp_rpmsg_kicked(&r->rdev); /* a static link comes up at the first doorbell */
 		return true;
+	}
 	if (!r->last_error)
 		return mmamp_rpmsg_work_pending(&r->rdev);
 	return r->idle >= (r->polled ? POLLED_ERROR_RETRY_SPINS : 1u);

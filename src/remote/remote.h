@@ -82,6 +82,7 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  * struct mmamp_remote_config - what mmamp_remote_init() needs.
  * @shm:      the shared window all rings and buffers must lie in (i.MX: 0x90000000 + 0x500000).
  * @vdev:     the RPMsg vdev of the *live* resource table (i.MX: in 0x900FF000, not the ELF copy).
+ * @layout:   instead of @vdev: a static link (no table; mmamp_rpmsg_static_link in mmamp/rpmsg.h).
  * @db, @db_ctx: the doorbell (see struct mmamp_remote_doorbell_ops).
  * @polled:   spin on the doorbell status instead of sleeping (no interrupt is enabled).
  * @tick_us:  interrupt mode: longest sleep before the status is re-read (0: until a doorbell).
@@ -96,6 +97,7 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
 struct mmamp_remote_config {
 	const struct mmamp_shm *shm;
 	struct mmamp_fw_rsc_vdev *vdev;
+	const struct mmamp_rpmsg_static_link *layout;
 	const struct mmamp_remote_doorbell_ops *db;
 	void *db_ctx;
 	bool polled;

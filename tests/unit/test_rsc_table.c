@@ -229,7 +229,7 @@ static void static_rpmsg_table_validates(void **state)
 {
 	static const uint32_t expect[] = {
 		1, 1, 0, 0, 0x14, MMAMP_RSC_VDEV,
-		MMAMP_VIRTIO_ID_RPMSG, 0, 1, 0, 0, 0x00000200,
+		MMAMP_VIRTIO_ID_RPMSG, MMAMP_RSC_VDEV_NOTIFYID, 1, 0, 0, 0x00000200,
 		0x90000000, 16, 256, 0, 0,
 		0x90008000, 16, 256, 1, 0,
 	};
