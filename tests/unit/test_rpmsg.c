@@ -598,6 +598,33 @@ static void hostile_host_bad_vring_da_refused_until_reset(void **state)
 	pair_free(p);
 }
 
+/*
+ * The used index is adopted at link-up (docs/interop.md), but nothing else is guessed: a master
+ * whose avail index is more than a ring ahead when the link comes up gets the usual fault, and
+ * one that adopted a pre-returned used index still has every buffer checked.
+ */
+static void inconsistent_rings_at_link_up_get_the_usual_fault(void **state)
+{
+	struct pair *p = pair_new(NS_F);
+	struct mmamp_vring_avail *avail1;
+	struct mmamp_vring_used *used1;
+	struct mmamp_diag d;
+	char text[128];
+
+	(void)state;
+	assert_int_equal(pair_host_boot(p), 0);
+	used1 = p->host.svq.used;
+	avail1 = p->host.svq.avail;
+	used1->idx = 1000; /* adopted: the remote publishes from 1000 on */
+	avail1->idx = PAIR_NUM + 3; /* more than a ring's worth to take: inconsistent */
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), -MMAMP_EIO);
+	assert_int_equal(mmamp_rpmsg_fault(&p->remote, &d), -MMAMP_EIO);
+	mmamp_diag_format(&d, text, sizeof(text));
+	assert_string_equal(text, "avail ring: idx 0x13 is more than num ahead");
+	assert_int_equal(used1->idx, 1000); /* nothing published over it */
+	pair_free(p);
+}
+
 static void hostile_host_descriptor_outside_window(void **state)
 {
 	struct world *w = *state;
@@ -762,6 +789,7 @@ int main(void)
 		T(hostile_remote_used_len_breaks_the_host),
 		T(hostile_remote_ns_message),
 		cmocka_unit_test(hostile_host_bad_vring_da_refused_until_reset),
+		cmocka_unit_test(inconsistent_rings_at_link_up_get_the_usual_fault),
 		T(hostile_host_descriptor_outside_window),
 		T(hostile_host_posts_unusable_rx_buffers),
 		T(hostile_host_misaligned_buffers_are_dropped),
