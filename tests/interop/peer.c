@@ -31,20 +31,40 @@ void bell_init(struct bell *b)
 	pthread_cond_init(&b->cond, NULL);
 }
 
+/*
+ * Ring: count (seq_cst), then wake only if someone sleeps. Wait: say we sleep (seq_cst), then
+ * look at the count. One of the two always sees the other, so no ring is lost, and a polled
+ * side that never sleeps pays no lock per doorbell.
+ */
 void bell_ring(struct bell *b, uint32_t id)
 {
-	pthread_mutex_lock(&b->lock);
-	b->rung++;
-	b->by_id[id & 3u]++;
-	pthread_cond_broadcast(&b->cond);
-	pthread_mutex_unlock(&b->lock);
+	__atomic_fetch_add(&b->by_id[id & 3u], 1u, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&b->rung, 1u, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&b->sleepers, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&b->lock);
+		pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+	}
+}
+
+static bool bell_rang(struct bell *b)
+{
+	unsigned int now = __atomic_load_n(&b->rung, __ATOMIC_SEQ_CST);
+
+	if (now == b->seen)
+		return false;
+	b->seen = now;
+	return true;
 }
 
 int bell_wait(struct bell *b, unsigned int timeout_ms)
 {
 	struct timespec end;
+	bool rang;
 	int ret = 0;
 
+	if (bell_rang(b))
+		return 0;
 	clock_gettime(CLOCK_REALTIME, &end);
 	end.tv_sec += timeout_ms / 1000u;
 	end.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
@@ -53,33 +73,22 @@ int bell_wait(struct bell *b, unsigned int timeout_ms)
 		end.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&b->lock);
-	while (b->rung == b->seen && ret == 0)
+	__atomic_fetch_add(&b->sleepers, 1u, __ATOMIC_SEQ_CST);
+	while (!(rang = bell_rang(b)) && ret == 0)
 		ret = pthread_cond_timedwait(&b->cond, &b->lock, &end);
-	ret = b->rung != b->seen ? 0 : -1;
-	b->seen = b->rung;
+	__atomic_fetch_sub(&b->sleepers, 1u, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&b->lock);
-	return ret;
+	return rang ? 0 : -1;
 }
 
 bool bell_take(struct bell *b)
 {
-	bool rang;
-
-	pthread_mutex_lock(&b->lock);
-	rang = b->rung != b->seen;
-	b->seen = b->rung;
-	pthread_mutex_unlock(&b->lock);
-	return rang;
+	return bell_rang(b);
 }
 
 unsigned int bell_count(struct bell *b, uint32_t id)
 {
-	unsigned int n;
-
-	pthread_mutex_lock(&b->lock);
-	n = b->by_id[id & 3u];
-	pthread_mutex_unlock(&b->lock);
-	return n;
+	return __atomic_load_n(&b->by_id[id & 3u], __ATOMIC_RELAXED);
 }
 
 /* ---- the window ---- */

@@ -35,11 +35,15 @@
 #define W_TABLE    0x50000u
 #define W_SIZE     0x51000u
 
-/** struct bell - a latched doorbell (an interrupt line with a pending bit), per direction. */
+/**
+ * struct bell - a latched doorbell (an interrupt line with a pending bit), per direction.
+ * One waiter (the side it rings), any number of ringers; @seen is the waiter's own.
+ */
 struct bell {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	unsigned int rung, seen;
+	unsigned int rung, sleepers;
+	unsigned int seen;
 	unsigned int by_id[4];
 };
 
