@@ -284,14 +284,25 @@ void *mmamp_min_tx_get(struct mmamp_min_dev *d)
 	if (!d->up || d->fault)
 		return NULL;
 	if (!d->tx) {
-		buf = vq_peek(d, &d->vq[TX]);
-		if (!buf)
-			return NULL;
-		if (d->vq[TX].len < MMAMP_RPMSG_BUF_SIZE)
+		struct mmamp_min_vq *q = &d->vq[TX];
+
+		buf = vq_peek(d, q);
+		if (!buf) {
+			/* out of buffers: now the host must ring when it reposts one; look again, it
+			 * may have just done so (the flag store before the index load: no lost wake) */
+			MMAMP_SHM_WRITE(q->used->flags, (uint16_t)0);
+			MMAMP_MB();
+			buf = vq_peek(d, q);
+			if (!buf)
+				return NULL;
+		}
+		/* while buffers are there, a repost needs no doorbell: we look when we send */
+		MMAMP_SHM_WRITE(q->used->flags, (uint16_t)MMAMP_VRING_USED_F_NO_NOTIFY);
+		if (q->len < MMAMP_RPMSG_BUF_SIZE)
 			return broke(d, MMAMP_MIN_BAD_TX_LEN);
-		d->vq[TX].next_avail++;
+		q->next_avail++;
 		d->tx = buf;
-		d->tx_head = d->vq[TX].head;
+		d->tx_head = q->head;
 	}
 	return d->tx + MMAMP_RPMSG_HDR_SIZE;
 }

@@ -182,9 +182,9 @@ static int write_allowed(struct mf *m, uint32_t o)
 	uint32_t i, h, off, lo;
 
 	for (i = 0; i < 2; i++) {
-		/* used.idx and used.ring[], not used.flags */
-		lo = m->val_off[i] + m->used_off + 2u;
-		if (o - lo < 2u + 8u * NUM)
+		/* used.idx and used.ring[]; used.flags only on vring 0 (TX: its NO_NOTIFY hint) */
+		lo = m->val_off[i] + m->used_off + (i ? 2u : 0u);
+		if (o - lo < (i ? 2u : 4u) + 8u * NUM)
 			return 1;
 	}
 	if (o - m->c_lo < m->c_hi - m->c_lo)

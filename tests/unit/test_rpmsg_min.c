@@ -288,6 +288,26 @@ static void back_pressure_keeps_every_message_in_order(void **state)
 	assert_int_equal(w->dev.dropped, 0);
 }
 
+/*
+ * While the remote has TX buffers it asks for no doorbell when the host reposts one (vring0
+ * NO_NOTIFY, docs/protocol.md §3.6): a Linux-like host then rings only for its own messages.
+ */
+static void reposts_ring_no_doorbell_while_buffers_remain(void **state)
+{
+	struct world *w = *state;
+	uint8_t msg[32];
+	unsigned int rung = atomic_load(&w->p->remote_side.doorbells[0]);
+
+	for (unsigned int i = 0; i < 2u * PAIR_NUM - 2u; i++) {
+		pattern(msg, sizeof(msg), i);
+		assert_int_equal(mmamp_rpmsg_sendto(&w->host_ept, 30, msg, sizeof(msg)), 0);
+		assert_int_equal(mmamp_min_poll(&w->dev), 1);
+		assert_int_equal(mmamp_rpmsg_poll(&w->p->host), 0); /* reads the echo, reposts */
+	}
+	assert_int_equal(w->sink.count, 2u * PAIR_NUM - 2u);
+	assert_int_equal(atomic_load(&w->p->remote_side.doorbells[0]), rung);
+}
+
 /* A message to no endpoint, or with a length beyond its buffer: dropped, counted, buffer back. */
 static void bad_messages_are_dropped_and_counted(void **state)
 {
@@ -457,6 +477,8 @@ int main(void)
 		T(echo_every_length_both_apis),
 		T(api_errors),
 		T(back_pressure_keeps_every_message_in_order),
+
+		T(reposts_ring_no_doorbell_while_buffers_remain),
 		T(bad_messages_are_dropped_and_counted),
 		T(hostile_avail_idx),
 		T(hostile_head),
