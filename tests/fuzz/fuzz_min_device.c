@@ -428,7 +428,7 @@ static void op_poll(struct mf *m)
 {
 	struct mmamp_min_dev *d = &m->dev;
 	unsigned int fault0 = d->fault;
-	uint16_t used0 = d->vq[1].next_used, dropped0 = d->dropped;
+	uint16_t used0 = d->vq[1].next_used, dropped0 = d->dropped, adopted = 0;
 	int was_up = d->up, ret, ok;
 	uint8_t status;
 
@@ -442,6 +442,8 @@ static void op_poll(struct mf *m)
 			m->val_off[q] = m->tab_snap.vdev.vring[q].da - WIN_DA;
 			m->nid[q] = m->tab_snap.vdev.vring[q].notifyid;
 		}
+		/* the device adopts vring 1's used index as the host left it (protocol.md §2.3) */
+		memcpy(&adopted, m->win + m->val_off[1] + m->used_off + 2u, sizeof(adopted));
 	}
 	m->in_poll = 1;
 	m->cb_done = 0;
@@ -465,7 +467,7 @@ static void op_poll(struct mf *m)
 		if (ok) {
 			FUZZ_CHECK(d->up && "a valid table at DRIVER_OK must bring the link up");
 			m->epoch++;
-			used0 = 0;
+			used0 = adopted;
 		} else {
 			FUZZ_CHECK(!d->up && ret == -MMAMP_EIO && d->fault == MMAMP_MIN_BAD_VRING);
 		}
