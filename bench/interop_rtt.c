@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_stats.h"
 #include "link.h"
 
 #define MSG 496
@@ -36,54 +37,11 @@ static const struct pairing cases[] = {
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
-struct result {
-	double p50, p99, p999, max;
-	size_t n;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static struct result summarize(uint64_t *t, size_t n)
-{
-	struct result r = { 0, 0, 0, 0, n };
-
-	if (!n)
-		return r;
-	qsort(t, n, sizeof(*t), cmp_u64);
-	r.p50 = (double)t[n / 2] / 1000.0;
-	r.p99 = (double)t[(size_t)((double)n * 0.99)] / 1000.0;
-	r.p999 = (double)t[(size_t)((double)n * 0.999)] / 1000.0;
-	r.max = (double)t[n - 1] / 1000.0;
-	return r;
-}
-
 static void *remote_spin(void *arg)
 {
 	struct link *l = arg;
 
-	pin(1);
+	bench_pin(1);
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
 		if (link_remote_step(l, false) < 0)
 			break;
@@ -91,7 +49,7 @@ static void *remote_spin(void *arg)
 }
 
 /* One case: @n round trips, or 0 samples (and a reason on stderr) if the pairing fails. */
-static struct result run_case(const struct pairing *pr, size_t n, uint64_t *t)
+static struct bench_result run_case(const struct pairing *pr, size_t n, uint64_t *t)
 {
 	struct link *l = link_new(pr);
 	uint8_t msg[MSG];
@@ -108,10 +66,10 @@ static struct result run_case(const struct pairing *pr, size_t n, uint64_t *t)
 	l->remote_echo = true;
 	l->peer_r.echo = true;
 	pthread_create(&th, NULL, remote_spin, l);
-	pin(0);
+	bench_pin(0);
 	for (i = 0; i < n + n / 10; i++) { /* the first tenth warms up and is not kept */
 		want = l->at_master.count + 1u;
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (link_master_tx(l, msg, MSG))
 			break;
 		while (l->at_master.count != want)
@@ -120,7 +78,7 @@ static struct result run_case(const struct pairing *pr, size_t n, uint64_t *t)
 		if (l->at_master.count != want)
 			break;
 		if (i >= n / 10)
-			t[i - n / 10] = now_ns() - t0;
+			t[i - n / 10] = bench_now_ns() - t0;
 	}
 	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
@@ -132,12 +90,12 @@ static struct result run_case(const struct pairing *pr, size_t n, uint64_t *t)
 out:
 	if (l)
 		link_free(l);
-	return summarize(t, i > n / 10 ? i - n / 10 : 0);
+	return bench_summarize(pr->name, t, i > n / 10 ? i - n / 10 : 0);
 }
 
 int main(int argc, char **argv)
 {
-	struct result res[N_CASES];
+	struct bench_result res[N_CASES];
 	bool json = false;
 	size_t n = 20000;
 	uint64_t *t;

@@ -28,53 +28,10 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "bench_stats.h"
 #include "mmamp/host/rproc.h"
 
 #define MSG 496
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct result {
-	const char *name;
-	double p50, p99, p999, max;
-	size_t n;
-};
-
-static struct result summarize(const char *name, uint64_t *t, size_t n)
-{
-	struct result r = { name, 0, 0, 0, 0, n };
-
-	if (!n)
-		return r;
-	qsort(t, n, sizeof(*t), cmp_u64);
-	r.p50 = (double)t[n / 2] / 1000.0;
-	r.p99 = (double)t[(size_t)((double)n * 0.99)] / 1000.0;
-	r.p999 = (double)t[(size_t)((double)n * 0.999)] / 1000.0;
-	r.max = (double)t[n - 1] / 1000.0;
-	return r;
-}
 
 /* ---- baselines: two processes, shared with MeasureMan (tools/measureman/baseline.c) ---- */
 
@@ -90,13 +47,13 @@ static void collect(void *ctx, uint64_t ns)
 	c->t[c->n++] = ns;
 }
 
-static struct result bench_baseline(enum mm_baseline b, size_t n, uint64_t *t)
+static struct bench_result bench_baseline(enum mm_baseline b, size_t n, uint64_t *t)
 {
 	struct collect c = { t, 0 };
 
 	if (mm_baseline_run(b, n, MSG, 0, 1, collect, &c))
-		return summarize(mm_baseline_name(b), t, 0);
-	return summarize(mm_baseline_name(b), t, c.n);
+		return bench_summarize(mm_baseline_name(b), t, 0);
+	return bench_summarize(mm_baseline_name(b), t, c.n);
 }
 
 static long futex(uint32_t *w, int op, uint32_t v)
@@ -118,7 +75,7 @@ static void on_reply(void *ctx, struct mmamp_channel *ch, const void *data, size
 	futex(&replies, FUTEX_WAKE, 1);
 }
 
-static struct result bench_mmamp(const char *name, bool polled, size_t n, uint64_t *t)
+static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, uint64_t *t)
 {
 	char runtime[] = "/tmp/mmamp-bench-XXXXXX", err[512], cmd[128];
 	struct mmamp_host_config cfg = {
@@ -132,13 +89,13 @@ static struct result bench_mmamp(const char *name, bool polled, size_t n, uint64
 	struct mmamp_rproc *r;
 	struct mmamp_channel *ch;
 	uint8_t msg[MSG];
-	struct result res = { name, 0, 0, 0, 0, 0 };
+	struct bench_result res = { name, 0, 0, 0, 0, 0 };
 	cpu_set_t one;
 
 	if (!mkdtemp(runtime))
 		return res;
 	cfg.runtime_dir = runtime;
-	pin(0);
+	bench_pin(0);
 	if (mmamp_host_open(&h, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return res;
@@ -163,7 +120,7 @@ static struct result bench_mmamp(const char *name, bool polled, size_t n, uint64
 	memset(msg, 0x5A, sizeof(msg));
 	for (size_t i = 0; i < n + 100; i++) {
 		uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1, v;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		if (mmamp_channel_send(ch, msg, sizeof(msg), 1000))
 			break;
@@ -173,9 +130,9 @@ static struct result bench_mmamp(const char *name, bool polled, size_t n, uint64
 				mmamp_rproc_wait_doorbell(r, 1000000);
 		}
 		if (i >= 100)
-			t[i - 100] = now_ns() - t0;
+			t[i - 100] = bench_now_ns() - t0;
 	}
-	res = summarize(name, t, n);
+	res = bench_summarize(name, t, n);
 	mmamp_channel_put(ch);
 out:
 	mmamp_host_close(h);
@@ -189,7 +146,7 @@ int main(int argc, char **argv)
 {
 	size_t n = 20000;
 	bool json = false;
-	struct result res[5];
+	struct bench_result res[5];
 	uint64_t *t;
 
 	for (int i = 1; i < argc; i++) {

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bench_stats.h — what every round-trip benchmark in bench/ shares: the clock, pinning the
+ * calling thread to a CPU, and a sample set summarised as median, p99, p99.9 and max (µs).
+ */
+#ifndef MMAMP_BENCH_STATS_H
+#define MMAMP_BENCH_STATS_H
+
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Pin the calling thread (and what it spawns later) to @cpu. */
+static inline void bench_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/** struct bench_result - one case's distribution, in µs; @n samples (0: the case failed). */
+struct bench_result {
+	const char *name;
+	double p50, p99, p999, max;
+	size_t n;
+};
+
+static inline int bench_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort @t (@n samples in ns) and summarise it. */
+static inline struct bench_result bench_summarize(const char *name, uint64_t *t, size_t n)
+{
+	struct bench_result r = { name, 0, 0, 0, 0, n };
+
+	if (!n)
+		return r;
+	qsort(t, n, sizeof(*t), bench_cmp_u64);
+	r.p50 = (double)t[n / 2] / 1000.0;
+	r.p99 = (double)t[(size_t)((double)n * 0.99)] / 1000.0;
+	r.p999 = (double)t[(size_t)((double)n * 0.999)] / 1000.0;
+	r.max = (double)t[n - 1] / 1000.0;
+	return r;
+}
+
+#endif /* MMAMP_BENCH_STATS_H */
