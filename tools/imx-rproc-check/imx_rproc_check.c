@@ -263,8 +263,9 @@ static void check_vdev(struct ctx *c, unsigned i, const struct mmamp_fw_rsc_vdev
 		}
 		if (r->da != MMAMP_FW_RSC_ADDR_ANY && r->da != cv->addr)
 			line(c, false, "vrings",
-			     "vdev %u vring %u: da 0x%08x is not carveout %s at 0x%08x (rproc: \"carveout "
-			     "allocated with the wrong address\")", i, j, r->da, name, cv->addr);
+			     "vdev %u vring %u: da 0x%08x is not carveout %s at 0x%08x (remoteproc "
+			     "refuses a fixed vring address its carveout does not have)",
+			     i, j, r->da, name, cv->addr);
 		if (need > cv->size)
 			line(c, false, "vrings",
 			     "vdev %u vring %u: %u entries aligned 0x%x need 0x%x bytes, carveout %s has "

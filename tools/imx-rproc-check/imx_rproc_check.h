@@ -34,7 +34,7 @@ struct imx_dt_region {
 	uint32_t size;
 };
 
-/** The MEK / VAR-SOM-MX8X fragments' regions (platforms/imx8qxp-mek-m4.dtsi). */
+/** The MEK / VAR-SOM-MX8X fragments' regions (platforms/linux/imx8qxp-m4-rpmsg.dtsi). */
 extern const struct imx_dt_region imx_dt_mek[];
 extern const size_t imx_dt_mek_count;
 
@@ -61,3 +61,27 @@ unsigned imx_rproc_check(const void *elf, size_t elf_size, const void *bin, size
 			 const struct imx_dt_region *dt, size_t ndt, struct imx_check *out);
 
 #endif /* MMAMP_IMX_RPROC_CHECK_H */
+
+/* ---- the board's device tree (optional: the built-in table is the MEK fragment's) ---- */
+
+#define IMX_DT_MAX_REGIONS 16u
+
+/**
+ * struct imx_dt - what the checker takes from a compiled device tree: the memory-region nodes of
+ * the "fsl,imx8qxp-cm4" node (name = node name without the unit address, as the driver matches
+ * it) and its fsl,entry-address.
+ */
+struct imx_dt {
+	struct imx_dt_region region[IMX_DT_MAX_REGIONS];
+	char name[IMX_DT_MAX_REGIONS][32];
+	size_t n;
+	uint32_t entry;
+};
+
+/**
+ * imx_dt_load() - read @fdt (@size bytes) into @dt. Checks that the M4 node exists, has
+ * fsl,entry-address 0x34fe0000 (TCML from the A35), mbox-names "tx", "rx", "rxdb", and that each
+ * memory-region is a reserved-memory node with one reg entry. On failure @err says what, where.
+ * Return: 0 or a negative MMAMP_E*.
+ */
+int imx_dt_load(const void *fdt, size_t size, struct imx_dt *dt, char *err, size_t errlen);
