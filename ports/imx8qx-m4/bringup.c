@@ -10,6 +10,7 @@
 #include "irqsteer.h"
 #include "lpuart.h"
 #include "mmamp/errno.h"
+#include "soc_io.h"
 
 /* Say which SCFW call failed and how: "imx8qx: <call>(<rsrc>) failed: <why>\n". */
 static void say_failure(const struct scfw_ipc *ipc, int ret)
@@ -50,6 +51,20 @@ static int fail(struct imx8qx_bringup *b, const char *step, int ret)
 	return ret;
 }
 
+/*
+ * Open the UART's local clock gate: its baud (cell 0) and ipg (cell 4) clocks, software-on. The
+ * write is read back (erratum e10858: an LPCG write must complete before the clock is used).
+ */
+static void console_lpcg_on(void)
+{
+	uint32_t lpcg = IMX8QX_CONSOLE_LPCG;
+
+	if (!lpcg)
+		return;
+	soc_write32(lpcg, soc_read32(lpcg) | LPCG_SW_SEL(0) | LPCG_SW_SEL(4));
+	(void)soc_read32(lpcg);
+}
+
 /* Step 5: the console UART. Any refusal leaves the board without one, nothing worse. */
 static void console_up(struct imx8qx_bringup *b)
 {
@@ -66,6 +81,7 @@ static void console_up(struct imx8qx_bringup *b)
 		mmamp_port_puts("imx8qx: no console UART\n");
 		return;
 	}
+	console_lpcg_on();
 	bd = lpuart_baud(hz, IMX8QX_CONSOLE_BAUD);
 	if (!bd) {
 		b->warnings++;

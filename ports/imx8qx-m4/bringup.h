@@ -6,8 +6,9 @@
  *   2  sc_pm_get_clock_rate(M4_0_PID0, CPU)        → SysTick rate (default 264 MHz if refused)
  *   3  power ON SC_R_IRQSTR_M4_0                    fatal if refused: no MU interrupt without it
  *   4  power ON SC_R_MU_5B                          fatal: the doorbell
- *   5  console: power ON the board's UART resource, set its clock (80 MHz asked), enable it;
- *      refused → no console (VAR-SOM's alt_config does not give SC_R_UART_1 to the M4), go on
+ *   5  console: power ON the board's UART resource, set its clock (80 MHz asked), enable it,
+ *      open its LPCG gate (ADMA LPUART1); refused → no console (VAR-SOM's alt_config does not
+ *      give SC_R_UART_1 to the M4), go on
  *   6  IRQSTEER: mask all, channel on
  *   7  sc_misc_boot_done(M4_0_PID0)                 refused → reported, go on
  *

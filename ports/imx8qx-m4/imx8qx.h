@@ -45,6 +45,10 @@
 #define IMX8QX_IRQSTEER_BASE  0x51070000u /* the M4's IRQSTEER */
 #define IMX8QX_M4_LPUART_BASE 0x41220000u /* CM4 subsystem LPUART (MEK debug console) */
 #define IMX8QX_ADMA_UART1_BASE 0x5A070000u /* ADMA LPUART1 (VAR-SOM-MX8X M4 console) */
+#define IMX8QX_ADMA_UART1_LPCG 0x5A470000u /* its clock gate: baud clock bit 0, ipg bit 16 */
+
+/* LPCG (local clock gate) cells: 4 bits per clock, SW_SEL (bit 1) = clock on. */
+#define LPCG_SW_SEL(cell)     (2u << (4u * (cell)))
 
 /* ---- SCU firmware resources (sc_rsrc_t) ---- */
 #define SC_R_UART_1           58u
@@ -87,10 +91,12 @@
 #define IMX8QX_BOARD_NAME     "imx8qxp-mek"
 #define IMX8QX_CONSOLE_BASE   IMX8QX_M4_LPUART_BASE
 #define IMX8QX_CONSOLE_RSRC   SC_R_M4_0_UART
+#define IMX8QX_CONSOLE_LPCG   0u /* its gate's M4 address is not confirmed: not opened */
 #else
 #define IMX8QX_BOARD_NAME     "var-som-mx8x"
 #define IMX8QX_CONSOLE_BASE   IMX8QX_ADMA_UART1_BASE
 #define IMX8QX_CONSOLE_RSRC   SC_R_UART_1
+#define IMX8QX_CONSOLE_LPCG   IMX8QX_ADMA_UART1_LPCG
 #endif
 #define IMX8QX_CONSOLE_BAUD   115200u
 #define IMX8QX_CONSOLE_CLK_HZ 80000000u /* asked of the SCU; the rate it grants is used */

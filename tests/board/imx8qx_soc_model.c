@@ -26,6 +26,7 @@ static struct {
 	uint32_t power[512];
 	bool clock_on[512];
 	uint32_t irqsteer[0x100 / 4];
+	uint32_t adma_uart1_lpcg;
 	uint32_t scs[0x1000 / 4];
 	char fault[256];
 	char calls[TEXT_MAX];
@@ -263,6 +264,8 @@ uint32_t soc_read32(uint32_t addr)
 			return 0;
 		return off == LPUART_STAT ? LPUART_STAT_TDRE : 0;
 	}
+	if (addr == IMX8QX_ADMA_UART1_LPCG)
+		return powered("LPCG", addr, SC_R_UART_1) ? m.adma_uart1_lpcg : 0;
 	if (addr >= 0xE000E000u && addr < 0xE000F000u)
 		return m.scs[(addr - 0xE000E000u) / 4u];
 	bus_fault("unmapped", addr, "no model here");
@@ -287,8 +290,15 @@ void soc_write32(uint32_t addr, uint32_t v)
 			return;
 		if (!m.clock_on[uart_rsrc(base)])
 			bus_fault("LPUART", addr, "its clock is not enabled");
+		else if (base == IMX8QX_ADMA_UART1_BASE &&
+			 (m.adma_uart1_lpcg & (LPCG_SW_SEL(0) | LPCG_SW_SEL(4))) !=
+				 (LPCG_SW_SEL(0) | LPCG_SW_SEL(4)))
+			bus_fault("LPUART", addr, "its LPCG gate is closed");
 		else if (off == LPUART_DATA)
 			append(uart_text(base), "%c", v & 0xFFu, 0, 0, 0);
+	} else if (addr == IMX8QX_ADMA_UART1_LPCG) {
+		if (powered("LPCG", addr, SC_R_UART_1))
+			m.adma_uart1_lpcg = v;
 	} else if (addr >= 0xE000E000u && addr < 0xE000F000u) {
 		uint32_t *r = &m.scs[(addr - 0xE000E000u) / 4u];
 

@@ -10,7 +10,7 @@
  *                           state per resource
  *   0x5D290000 MU5 side B   the doorbell MU (ports/sim/mu_model.h; the test plays Linux on side A)
  *   0x51070000 IRQSTEER     mask/status registers; source 283 follows MU5 B's interrupt line
- *   LPUARTs                 TX collected as text
+ *   LPUARTs                 TX collected as text; ADMA LPUART1 only with its LPCG gate open
  *   0xE000E000 SCS          NVIC enables and priorities, SysTick, VTOR: stored
  * An access to a block whose SCFW resource is not powered is a bus fault, as on silicon: it is
  * recorded (imx8qx_model_fault()) and the access has no effect (reads 0).
