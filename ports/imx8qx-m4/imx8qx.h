@@ -41,7 +41,10 @@
 
 /* ---- peripherals (M4 addresses) ---- */
 #define IMX8QX_MU5B_BASE      0x5D290000u /* LSIO MU5 side B (Linux has side A, 0x5D200000) */
+/* The M4 reaches its own subsystem (system address 0x37000000 + offset) at 0x41000000 + offset,
+ * as every i.MX8 subsystem core does its own (docs/imx8x-board.md). */
 #define IMX8QX_MU1A_BASE      0x41480000u /* the M4 subsystem's MU1 side A: SCU firmware IPC */
+#define IMX8QX_M4_WDOG_BASE   0x41420000u /* the M4 subsystem's WDOG32 */
 #define IMX8QX_IRQSTEER_BASE  0x51070000u /* the M4's IRQSTEER */
 #define IMX8QX_M4_LPUART_BASE 0x41220000u /* CM4 subsystem LPUART (MEK debug console) */
 #define IMX8QX_ADMA_UART1_BASE 0x5A070000u /* ADMA LPUART1 (VAR-SOM-MX8X M4 console) */

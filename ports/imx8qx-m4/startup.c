@@ -8,7 +8,7 @@
  * from the first two words there. So the vector table comes first in TCML (firmware.ld), with
  * all 640 entries, because IRQSTEER's master handlers dispatch through VTOR + (irq + 16) * 4.
  *
- * Reset: VTOR, FPU, .data copied from its load address in TCML to TCMU (bootaux copies only the
+ * Reset: watchdog off, VTOR, FPU, .data copied from its load address in TCML to TCMU (bootaux copies only the
  * 128 KiB of TCML, so initial data must travel in it), .bss zeroed, MPU (shared DDR uncached),
  * the SoC bring-up (bringup.c), SysTick, the BSP copy of the resource table, then fw_main().
  */
@@ -119,10 +119,31 @@ static void publish_bsp_table(void)
 	__asm__ volatile("dsb" ::: "memory");
 }
 
+/*
+ * The M4's WDOG32 may run out of reset (NXP's SDK stops it first thing too): unlock (CNT), the
+ * longest timeout, then CS with EN cleared and UPDATE kept, all within 128 bus clocks.
+ */
+#define WDOG_CS        0x0u
+#define WDOG_CNT       0x4u
+#define WDOG_TOVAL     0x8u
+#define WDOG_CS_EN     (1u << 7)
+#define WDOG_CS_UPDATE (1u << 5)
+#define WDOG_UNLOCK    0xD928C520u
+
+static void wdog_off(void)
+{
+	uint32_t cs = soc_read32(IMX8QX_M4_WDOG_BASE + WDOG_CS);
+
+	soc_write32(IMX8QX_M4_WDOG_BASE + WDOG_CNT, WDOG_UNLOCK);
+	soc_write32(IMX8QX_M4_WDOG_BASE + WDOG_TOVAL, 0xFFFFu);
+	soc_write32(IMX8QX_M4_WDOG_BASE + WDOG_CS, (cs & ~WDOG_CS_EN) | WDOG_CS_UPDATE);
+}
+
 static struct imx8qx_bringup bringup;
 
 void imx8qx_reset(void)
 {
+	wdog_off();
 	soc_write32(SCS_VTOR, (uint32_t)(uintptr_t)imx8qx_vectors);
 	soc_write32(SCS_CPACR, soc_read32(SCS_CPACR) | (0xFu << 20)); /* CP10, CP11 full access */
 	__asm__ volatile("dsb\n\tisb" ::: "memory");
