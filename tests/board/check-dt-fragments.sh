@@ -3,7 +3,8 @@
 # platforms/linux/ for both boards, compiled (cpp + dtc) onto a stub of the SoC labels they
 # reference (&lsio_mu5, &pd, &iomuxc, &lpuart1), and the firmware checked against each with
 # mmamp-imx-rproc-check --dtb: accepted. Then copies made wrong on purpose — a vring carveout
-# moved, the entry address off TCML — must be rejected, with the reason.
+# moved, the entry address off TCML, the buffer pool not first — must be rejected, with the
+# reason.
 set -euo pipefail
 src=${1:?SRC} tmp=${2:?TMP} tool=${3:?TOOL} fw=${4:?FWDIR}
 rm -rf "$tmp" && mkdir -p "$tmp"
@@ -63,4 +64,9 @@ sed -i 's/fsl,entry-address = <0x34fe0000>;/fsl,entry-address = <0x1ffe0000>;/' 
 	"$tmp/bad/imx8qxp-m4-rpmsg.dtsi"
 compile imx8qxp-mek-mmamp.dtsi "$tmp/bad" "$tmp/bad-entry.dtb"
 expect_reject "$tmp/bad-entry.dtb" "$fw/fw_echo_mek.elf" "fsl,entry-address is 0x1ffe0000"
-echo "check-dt-fragments: both boards accepted, both wrong fragments rejected"
+cp "$src"/platforms/linux/imx8qxp-m4-rpmsg.dtsi "$tmp/bad/"
+sed -i 's/memory-region = <&vdev0buffer>, <&vdev0vring0>,/memory-region = <\&vdev0vring0>, <\&vdev0buffer>,/' \
+	"$tmp/bad/imx8qxp-m4-rpmsg.dtsi"
+compile imx8qxp-mek-mmamp.dtsi "$tmp/bad" "$tmp/bad-order.dtb"
+expect_reject "$tmp/bad-order.dtb" "$fw/fw_echo_mek.elf" "memory-region[0] is not vdev0buffer"
+echo "check-dt-fragments: both boards accepted, three wrong fragments rejected"

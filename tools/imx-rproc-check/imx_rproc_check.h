@@ -80,8 +80,8 @@ struct imx_dt {
 
 /**
  * imx_dt_load() - read @fdt (@size bytes) into @dt. Checks that the M4 node exists, has
- * fsl,entry-address 0x34fe0000 (TCML from the A35), mbox-names "tx", "rx", "rxdb", and that each
- * memory-region is a reserved-memory node with one reg entry. On failure @err says what, where.
+ * fsl,entry-address 0x34fe0000 (TCML from the A35), mbox-names "tx", "rx", "rxdb", that each
+ * memory-region is a reserved-memory node with one reg entry, and that the first is vdev0buffer. On failure @err says what, where.
  * Return: 0 or a negative MMAMP_E*.
  */
 int imx_dt_load(const void *fdt, size_t size, struct imx_dt *dt, char *err, size_t errlen);

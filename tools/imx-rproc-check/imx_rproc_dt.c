@@ -101,5 +101,10 @@ int imx_dt_load(const void *fdt, size_t size, struct imx_dt *dt, char *err, size
 		if (ret)
 			return ret;
 	}
+	/* imx_rproc does not register vdev0buffer as a carveout; the virtio device falls back to
+	 * memory-region index (vdev index) 0 as its DMA pool. */
+	if (strcmp(dt->name[0], "vdev0buffer"))
+		return fail(err, errlen, -MMAMP_EINVAL,
+			    "memory-region[0] is not vdev0buffer (vdev 0 takes index 0 as its buffers)");
 	return 0;
 }
