@@ -63,28 +63,7 @@
 #define SC_R_M4_0_MU_1A       297u
 
 /* ---- Cortex-M4 system control space ---- */
-#define SCS_SYST_CSR          0xE000E010u
-#define SCS_SYST_RVR          0xE000E014u
-#define SCS_SYST_CVR          0xE000E018u
-#define SYST_CSR_ENABLE       (1u << 0)
-#define SYST_CSR_TICKINT      (1u << 1)
-#define SYST_CSR_CLKSOURCE    (1u << 2)
-#define SYST_CSR_COUNTFLAG    (1u << 16)
-#define SCS_NVIC_ISER(n)      (0xE000E100u + 4u * (n))
-#define SCS_NVIC_ICER(n)      (0xE000E180u + 4u * (n))
-#define SCS_NVIC_IPR(n)       (0xE000E400u + (n)) /* byte access */
-#define SCS_ICSR              0xE000ED04u
-#define ICSR_PENDSTSET        (1u << 26)
-#define SCS_VTOR              0xE000ED08u
-#define SCS_CFSR              0xE000ED28u
-#define SCS_HFSR              0xE000ED2Cu
-#define SCS_MMFAR             0xE000ED34u
-#define SCS_BFAR              0xE000ED38u
-#define SCS_CPACR             0xE000ED88u
-#define SCS_MPU_CTRL          0xE000ED94u
-#define SCS_MPU_RNR           0xE000ED98u
-#define SCS_MPU_RBAR          0xE000ED9Cu
-#define SCS_MPU_RASR          0xE000EDA0u
+#include "../cortex-m/armv7m_scs.h"
 
 /* Board selection. */
 #if defined(IMX8QX_BOARD_MEK) + defined(IMX8QX_BOARD_VAR_SOM_MX8X) != 1
