@@ -10,7 +10,7 @@
 
 void mu5b_init(uint32_t base)
 {
-	soc_write32(base + MU_CR, 0);
+	soc_write32(base + MU_CR, soc_read32(base + MU_CR) & ~MU_CR_OURS);
 	if (soc_read32(base + MU_SR) & MU_SR_RF(MU_DOORBELL_CHANNEL))
 		(void)soc_read32(base + MU_RR(MU_DOORBELL_CHANNEL));
 }

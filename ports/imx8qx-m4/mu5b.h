@@ -14,6 +14,13 @@
 
 #include <stdint.h>
 
+/**
+ * MU_CR_OURS - the CR bits a side's driver owns: interrupt enables (GIEn, RIEn, TIEn, bits
+ * 31..20), general-purpose interrupt requests (GIRn, 19..16) and the flags Fn (2..0); the rest
+ * (reset control) is left alone, as NXP's MU driver does.
+ */
+#define MU_CR_OURS 0xFFFF0007u
+
 /** Polls of SR before a send gives up on TE1 (Linux not reading: ≈ 1 s). */
 #define MU5B_TX_SPIN_LIMIT (1u << 24)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mmamp/errno.h"
+#include "mu5b.h"     /* MU_CR_OURS */
 #include "mu_model.h" /* MU register offsets and bits (ports/sim: the same imx6sx-type MU) */
 #include "soc_io.h"
 
@@ -18,8 +19,9 @@ void scfw_open(struct scfw_ipc *ipc, uint32_t mu_base)
 	ipc->call = "open";
 	ipc->rsrc = 0;
 	ipc->sc_err = SC_ERR_NONE;
-	/* No interrupts, no general-purpose requests pending from us: the client polls. */
-	soc_write32(mu_base + MU_CR, 0);
+	/* No interrupts, no general-purpose requests or flags from us: the client polls. The other
+	 * CR bits (reset control) are left as the SCU set them. */
+	soc_write32(mu_base + MU_CR, soc_read32(mu_base + MU_CR) & ~MU_CR_OURS);
 }
 
 /* Wait until SR has @bit, at most spin_limit polls. */
