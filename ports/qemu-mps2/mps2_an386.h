@@ -70,22 +70,7 @@
 #define TIMER_CTRL_IRQEN     0x8u
 
 /* ---- System control space (ARMv7-M) ---- */
-#define SCS_SYST_CSR         0xE000E010u
-#define SCS_SYST_RVR         0xE000E014u
-#define SCS_SYST_CVR         0xE000E018u
-#define SYST_CSR_ENABLE      0x1u
-#define SYST_CSR_TICKINT     0x2u
-#define SYST_CSR_CLKSOURCE   0x4u
-#define SYST_CSR_COUNTFLAG   0x10000u
-#define SYST_RVR_MAX         0x00FFFFFFu
-#define SCS_NVIC_ISER0       0xE000E100u
-#define SCS_NVIC_ICPR0       0xE000E280u
-#define SCS_VTOR             0xE000ED08u
-#define SCS_CFSR             0xE000ED28u
-#define SCS_HFSR             0xE000ED2Cu
-#define SCS_MMFAR            0xE000ED34u
-#define SCS_BFAR             0xE000ED38u
-#define SCS_CPACR            0xE000ED88u
+#include "../cortex-m/armv7m_scs.h"
 
 static inline uint32_t mmio_read(uint32_t addr)
 {

@@ -5,8 +5,9 @@
 #   core     src/core (libmmamp_core.a, or rpmsg_min.c)       \
 #   runtime  src/remote/remote.c, rsc_table_rpmsg.c            > the IPC stack
 #   port     the doorbell binding (port_qemu.c / port_min.c,  /
-#            copy.S)
-#   board    startup.c (vectors, reset, fault record), board.c (console, clock): every
+#            copy.S; i.MX8QXP: port_imx8qx.c, mu5b.c)
+#   board    startup.c (vectors, reset, fault record), board.c (console, clock); on the
+#            i.MX8QXP also the SoC bring-up (bringup.c, scfw.c, irqsteer.c, lpuart.c): every
 #            firmware has them whatever its IPC stack, like the app
 #   app      the firmware itself (fw_echo.c, fw_echo_min.c) — except the stack's state, which the
 #            app declares but which is the stack's RAM: .bss.remote and .bss.doorbell (fw_echo),
@@ -29,9 +30,9 @@ function hex(s,    i, v, c) {
 }
 function origin(f) {
 	if (f ~ /libmmamp_core(_small)?\.a|rpmsg_min\.c\.obj/) return "core"
-	if (f ~ /remote\.c\.obj|rsc_table_rpmsg\.c\.obj/) return "runtime"
-	if (f ~ /startup\.c\.obj|board\.c\.obj/) return "board"
-	if (f ~ /port_qemu\.c\.obj|port_min\.c\.obj|copy\.S\.obj/) return "port"
+	if (f ~ /remote\.c\.obj|rsc_table_(rpmsg|imx8qx)\.c\.obj/) return "runtime"
+	if (f ~ /(startup|board|bringup|scfw|irqsteer|lpuart)\.c\.obj/) return "board"
+	if (f ~ /(port_qemu|port_min|port_imx8qx|mu5b)\.c\.obj|copy\.S\.obj/) return "port"
 	if (f ~ /libc_nano|libgcc|libc\.a|libnosys/) return "libc"
 	return "app"
 }

@@ -32,11 +32,12 @@
 
 /*
  * Where the sim core sees the MU page (both register files, see mu_model.h); the M4 uses
- * side B. The real M4-side address of LSIO MU5 B is unconfirmed (reference §7); the platform
- * description must agree with this value (override with -DMMAMP_SIM_MU_DA=...).
+ * side B, which on the i.MX8QXP is LSIO MU5 side B at 0x5D290000 (docs/imx8x-board.md). The
+ * platform description's MU device-address must agree with this value (override with
+ * -DMMAMP_SIM_MU_DA=...; tests/unit/test_platform.c checks the shipped platforms).
  */
 #ifndef MMAMP_SIM_MU_DA
-#define MMAMP_SIM_MU_DA 0x5D200000u
+#define MMAMP_SIM_MU_DA 0x5D290000u
 #endif
 
 /* The launcher's fixed file descriptors (simcore.h). */

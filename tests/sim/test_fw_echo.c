@@ -5,7 +5,7 @@
  *
  *   regions (memfds)  TCML 0x1FFE0000 128K (core: rx), TCMU 0x20000000 128K, vrings
  *                     0x90000000 64K, rsc-table 0x900FF000 4K, vdevbuffer 0x90400000 1M,
- *                     MU page 0x5D200000 4K; the host maps 0x90000000..0x904FFFFF as one
+ *                     MU page 0x5D290000 4K; the host maps 0x90000000..0x904FFFFF as one
  *                     window with the gaps left inaccessible, as the core sees it.
  *   remoteproc        ELF loader → TCMs; .resource_table → the live table at 0x900FF000;
  *                     start mmamp-simcore at the entry; status 1, 3, gfeatures, vring da;

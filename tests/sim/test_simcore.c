@@ -125,6 +125,11 @@ static void core_fini(struct core *c)
 	close(c->leak_rd);
 }
 
+/* MMAMP_SIM_MU_DA (port_sim.h) as simcore's --map takes it and as its errors print it. */
+#define MU_DA_TEXT       "0x5D290000"
+#define MU_DA_TEXT_LOWER "0x5d290000"
+_Static_assert(MMAMP_SIM_MU_DA == 0x5D290000u, "MU_DA_TEXT follows MMAMP_SIM_MU_DA");
+
 /* Child fds: 10 code TCM, 11 data TCM, 12 MU, 13 console, 14 report, 20 a pipe nobody named. */
 static char **default_args(const struct core *c, char *buf, size_t len, int with_mu)
 {
@@ -134,7 +139,7 @@ static char **default_args(const struct core *c, char *buf, size_t len, int with
 	snprintf(buf, len, "--map 10:0x%x:0x%x:rwx --map 11:0x%x:0x%x:rw %s --boot 0x%llx "
 		 "--stack-top 0x%x --report 14 --console 13 --die-with-parent",
 		 MMAMP_SIM_CODE_TCM_DA, MMAMP_SIM_CODE_TCM_SIZE, MMAMP_SIM_DATA_TCM_DA,
-		 MMAMP_SIM_DATA_TCM_SIZE, with_mu ? "--map 12:0x5D200000:0x1000:rw" : "",
+		 MMAMP_SIM_DATA_TCM_SIZE, with_mu ? "--map 12:" MU_DA_TEXT ":0x1000:rw" : "",
 		 (unsigned long long)c->entry, MMAMP_SIM_STACK_TOP);
 	argv[n++] = (char *)(uintptr_t)simcore_path;
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
@@ -490,9 +495,9 @@ static void test_region_file_too_small(void **state)
 	core_init(&c, fw_hello_path);
 	argv = default_args(&c, args, sizeof(args), 1);
 	for (int i = 0; argv[i]; i++)
-		if (!strcmp(argv[i], "12:0x5D200000:0x1000:rw"))
-			argv[i] = "12:0x5D200000:0x2000:rw";
-	expect_setup_failure(&c, argv, "less than the 0x2000 to map at 0x5d200000");
+		if (!strcmp(argv[i], "12:" MU_DA_TEXT ":0x1000:rw"))
+			argv[i] = "12:" MU_DA_TEXT ":0x2000:rw";
+	expect_setup_failure(&c, argv, "less than the 0x2000 to map at " MU_DA_TEXT_LOWER);
 	core_fini(&c);
 }
 

@@ -112,7 +112,8 @@ static void imx8qxp_has_the_reference_numbers(void **state)
 	assert_non_null(mu);
 	assert_int_equal(mu->sys, 0x5D200000);
 	assert_int_equal(mu->size, 0x1000);
-	assert_int_equal(mu->da, 0x5D200000);
+	/* The M4 reaches its side of MU5 at side B's block, not side A's (docs/imx8x-board.md). */
+	assert_int_equal(mu->da, 0x5D290000);
 	assert_ptr_equal(mu->owner[MMAMP_MU_SIDE_A], apu);
 	assert_ptr_equal(mu->owner[MMAMP_MU_SIDE_B], m4);
 	assert_int_equal(mu->resource_id[MMAMP_MU_SIDE_A], 218);
@@ -201,6 +202,8 @@ static void imx8qm_has_two_cores(void **state)
 	assert_string_equal(c0->mu->name, "lsio-mu5");
 	assert_string_equal(c1->mu->name, "lsio-mu6");
 	assert_int_equal(c1->mu->sys, 0x5D210000);
+	assert_int_equal(c0->mu->da, 0x5D290000); /* MU5 side B */
+	assert_int_equal(c1->mu->da, 0x5D2A0000); /* MU6 side B */
 	assert_int_equal(c1->mu->resource_id[MMAMP_MU_SIDE_A], 219);
 	assert_int_equal(c1->mu->resource_id[MMAMP_MU_SIDE_B], 228);
 	assert_int_equal(c0->boot_addr, 0x1FFE0000);

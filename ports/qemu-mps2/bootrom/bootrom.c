@@ -18,7 +18,6 @@
 #include "mps2_an386.h"
 #include "qemu_mailbox.h"
 
-#define SCS_ICSR          0xE000ED04u
 #define ICSR_PENDSTCLR    (1u << 25)
 
 void rom_reset(void);
