@@ -194,7 +194,7 @@ static int host_start(struct link *l)
 
 bool link_mm_master(const struct link *l)
 {
-	return l->pr->mm == MM_HOST || l->pr->mm == MM_BOTH;
+	return l->pr->mm == MM_HOST || l->pr->mm == MM_BOTH || l->pr->mm == MM_BOTH_MIN;
 }
 
 bool link_mm_remote(const struct link *l)
@@ -205,7 +205,9 @@ bool link_mm_remote(const struct link *l)
 /* Which remote plays: the full or minimal mmamp remote, or the peer (MM_HOST). */
 static enum mm_role remote_role(const struct link *l)
 {
-	return l->pr->mm == MM_BOTH ? MM_FULL_REMOTE : l->pr->mm;
+	if (l->pr->mm == MM_BOTH)
+		return MM_FULL_REMOTE;
+	return l->pr->mm == MM_BOTH_MIN ? MM_MIN_REMOTE : l->pr->mm;
 }
 
 /* Poll an mmamp device: > 0 if something happened (a link event, a message in or out). */

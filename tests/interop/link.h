@@ -26,8 +26,9 @@
  * @MM_MIN_REMOTE:  the minimal remote (mmamp/rpmsg_min.h) against a peer master.
  * @MM_HOST:        the host role against a peer remote.
  * @MM_BOTH:        the host role against the full remote: mmamp on both sides (baseline).
+ * @MM_BOTH_MIN:    the host role against the minimal remote.
  */
-enum mm_role { MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH };
+enum mm_role { MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH, MM_BOTH_MIN };
 
 /** struct pairing - which mmamp role meets which peer, and how. */
 struct pairing {
