@@ -91,10 +91,54 @@ static int full_init(struct link *l)
 	} else {
 		rc.vdev = (struct mmamp_fw_rsc_vdev *)(void *)&l->w->table->vdev;
 	}
+	l->rd = &l->rdev;
 	if (mmamp_rpmsg_init_remote(&l->rdev, &rc) ||
-	    mmamp_rpmsg_ept_init(&l->ept, &l->rdev, ECHO_NAME, ECHO_ADDR, MMAMP_RPMSG_ADDR_ANY,
+	    mmamp_rpmsg_ept_init(&l->ept, l->rd, ECHO_NAME, ECHO_ADDR, MMAMP_RPMSG_ADDR_ANY,
 				 full_rx, l))
 		return link_fail(l, "the full remote refused its configuration");
+	return 0;
+}
+
+/* The runtime's doorbell, polled: a ring is taken when it came (or the caller saw it come). */
+static int rt_send(void *ctx, uint32_t id)
+{
+	bell_ring(&((struct link *)ctx)->w->to_master, id);
+	return 0;
+}
+
+static int rt_take(void *ctx, uint32_t *id)
+{
+	struct link *l = ctx;
+
+	if (!l->rt_rang && !bell_take(&l->w->to_remote))
+		return -MMAMP_EAGAIN;
+	l->rt_rang = false;
+	*id = 0;
+	return 0;
+}
+
+static const struct mmamp_remote_doorbell_ops rt_db = { .send = rt_send, .take = rt_take };
+
+static int runtime_init(struct link *l)
+{
+	struct mmamp_remote_config c = {
+		.shm = &l->w->shm, .db = &rt_db, .db_ctx = l, .polled = true,
+		.heartbeat = &l->w->beat[0],
+	};
+
+	l->layout = (struct mmamp_rpmsg_static_link){
+		.vring_da = { W_DA + W_VRING0, W_DA + W_VRING1 }, .num = W_NUM, .align = W_ALIGN,
+		.notifyid = { 0, 1 }, .features = 1u << MMAMP_VIRTIO_RPMSG_F_NS,
+	};
+	if (l->pr->static_link)
+		c.layout = &l->layout;
+	else
+		c.vdev = (struct mmamp_fw_rsc_vdev *)(void *)&l->w->table->vdev;
+	l->rd = mmamp_remote_rpmsg(&l->rt);
+	if (mmamp_remote_init(&l->rt, &c) ||
+	    mmamp_rpmsg_ept_init(&l->ept, l->rd, ECHO_NAME, ECHO_ADDR, MMAMP_RPMSG_ADDR_ANY,
+				 full_rx, l))
+		return link_fail(l, "the runtime refused its configuration");
 	return 0;
 }
 
@@ -235,8 +279,18 @@ int link_remote_step(struct link *l, bool rang)
 	switch (remote_role(l)) {
 	case MM_FULL_REMOTE:
 		if (rang)
-			mmamp_rpmsg_kicked(&l->rdev);
-		return mm_poll(l, &l->rdev);
+			mmamp_rpmsg_kicked(l->rd);
+		return mm_poll(l, l->rd);
+	case MM_RUNTIME_REMOTE: {
+		const struct mmamp_rpmsg_stats *s = mmamp_rpmsg_stats(l->rd);
+		uint32_t before = s->rx + s->tx;
+		bool was_up = mmamp_rpmsg_is_up(l->rd);
+
+		l->rt_rang = l->rt_rang || rang;
+		if (mmamp_remote_poll_once(&l->rt) < 0)
+			return link_fail(l, "the runtime's device failed");
+		return s->rx + s->tx != before || was_up != mmamp_rpmsg_is_up(l->rd);
+	}
 	case MM_MIN_REMOTE:
 #if MMAMP_MIN_STATIC_LINK
 		if (rang)
@@ -255,7 +309,8 @@ bool link_remote_has_work(struct link *l)
 {
 	switch (remote_role(l)) {
 	case MM_FULL_REMOTE:
-		return mmamp_rpmsg_work_pending(&l->rdev);
+	case MM_RUNTIME_REMOTE:
+		return mmamp_rpmsg_work_pending(l->rd);
 	case MM_MIN_REMOTE:
 		return l->min.up && __atomic_load_n(&l->min.vq[1].avail->idx, __ATOMIC_ACQUIRE) !=
 					    l->min.vq[1].next_avail;
@@ -293,6 +348,7 @@ int link_remote_tx(struct link *l, const void *data, uint32_t len)
 
 	switch (remote_role(l)) {
 	case MM_FULL_REMOTE:
+	case MM_RUNTIME_REMOTE:
 		r = mmamp_rpmsg_sendto(&l->ept, HOST_ADDR, data, len);
 		return r == -MMAMP_ENOBUFS ? 1 : r ? -1 : 0;
 	case MM_MIN_REMOTE:
@@ -342,7 +398,8 @@ struct link *link_new(const struct pairing *pr)
 	l->pr = pr;
 	l->w = world_new(df);
 	cur = l;
-	if (remote_role(l) == MM_FULL_REMOTE && full_init(l)) {
+	if ((remote_role(l) == MM_FULL_REMOTE && full_init(l)) ||
+	    (remote_role(l) == MM_RUNTIME_REMOTE && runtime_init(l))) {
 		link_free(l);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 #include "mmamp/rpmsg.h"
 #include "mmamp/rpmsg_min.h"
 #include "peer.h"
+#include "remote.h"
 
 #define ECHO_ADDR     30u
 #define ECHO_NAME     "rpmsg-interop-echo"
@@ -27,8 +28,10 @@
  * @MM_HOST:        the host role against a peer remote.
  * @MM_BOTH:        the host role against the full remote: mmamp on both sides (baseline).
  * @MM_BOTH_MIN:    the host role against the minimal remote.
+ * @MM_RUNTIME_REMOTE: the full remote inside the firmware runtime (src/remote/remote.c, polled
+ *                  mode), against a peer master: the doorbell-to-link-up path of a firmware.
  */
-enum mm_role { MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH, MM_BOTH_MIN };
+enum mm_role { MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH, MM_BOTH_MIN, MM_RUNTIME_REMOTE };
 
 /** struct pairing - which mmamp role meets which peer, and how. */
 struct pairing {
@@ -50,8 +53,11 @@ struct link {
 	struct world *w;
 	struct master peer_m;
 	struct remote peer_r;
-	/* mmamp remote (full) */
+	/* mmamp remote (full): @rd is @rdev, or the runtime's device */
+	struct mmamp_rpmsg_dev *rd;
 	struct mmamp_rpmsg_dev rdev;
+	struct mmamp_remote rt;
+	bool rt_rang;
 	struct mmamp_rpmsg_ept ept;
 	struct mmamp_rpmsg_static_link layout;
 	/* mmamp remote (minimal) */

@@ -114,8 +114,8 @@ static void assert_mm_clean(struct link *l)
 		assert_int_equal(l->min.dropped, 0);
 		return;
 	}
-	s = mmamp_rpmsg_stats(l->pr->mm == MM_HOST ? &l->host : &l->rdev);
-	if (mmamp_rpmsg_fault(l->pr->mm == MM_HOST ? &l->host : &l->rdev, &d))
+	s = mmamp_rpmsg_stats(l->pr->mm == MM_HOST ? &l->host : l->rd);
+	if (mmamp_rpmsg_fault(l->pr->mm == MM_HOST ? &l->host : l->rd, &d))
 		fail_msg("%s: mmamp side faulted: %s %s", l->pr->name, d.where, d.why);
 	assert_int_equal(s->rx_malformed, 0);
 	assert_int_equal(s->rx_no_ept, 0);
@@ -335,6 +335,7 @@ PAIR(rpmsg_lite_master__full_remote_static, MM_FULL_REMOTE, PEER_RPMSG_LITE, fal
 PAIR(openamp_master__full_remote, MM_FULL_REMOTE, PEER_OPENAMP, false, false);
 PAIR(openamp_master_event_idx__full_remote, MM_FULL_REMOTE, PEER_OPENAMP, true, false);
 PAIR(openamp_master__min_remote, MM_MIN_REMOTE, PEER_OPENAMP, false, false);
+PAIR(rpmsg_lite_master__runtime_static, MM_RUNTIME_REMOTE, PEER_RPMSG_LITE, false, true);
 PAIR(host__rpmsg_lite_remote_static, MM_HOST, PEER_RPMSG_LITE, false, true);
 PAIR(host__openamp_remote, MM_HOST, PEER_OPENAMP, false, false);
 PAIR(host_event_idx__openamp_remote, MM_HOST, PEER_OPENAMP, true, false);
@@ -353,6 +354,10 @@ int main(void)
 		FOUR(openamp_master__full_remote),
 		FOUR(openamp_master_event_idx__full_remote),
 		FOUR(openamp_master__min_remote),
+		/* polled: the runtime asks for no doorbells, so the burst's lost-doorbell watch is moot */
+		ONE(rpmsg_lite_master__runtime_static, ns),
+		ONE(rpmsg_lite_master__runtime_static, sizes),
+		ONE(rpmsg_lite_master__runtime_static, reset),
 		FOUR(host__rpmsg_lite_remote_static),
 		FOUR(host__openamp_remote),
 		FOUR(host_event_idx__openamp_remote),
