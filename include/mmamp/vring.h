@@ -38,6 +38,17 @@
 #include "mmamp/shm.h"
 #include "mmamp/virtio_ring.h"
 
+/*
+ * MMAMP_CONFIG_HOST_ROLE (default 1): with 0, the core is built for the remote (virtio device)
+ * role only — firmware: every host/driver-role branch inside the shared functions of vring.c and
+ * rpmsg.c is compiled out (the host-only functions are dropped by --gc-sections anyway), and
+ * mmamp_vq_init_driver() / mmamp_rpmsg_init_host() return -MMAMP_EOPNOTSUPP (docs/config.md).
+ * The wire protocol and every check are the same either way.
+ */
+#ifndef MMAMP_CONFIG_HOST_ROLE
+#define MMAMP_CONFIG_HOST_ROLE 1
+#endif
+
 /* mmamp_vq_init_*() flags */
 #define MMAMP_VQ_F_EVENT_IDX 0x1u /* VIRTIO_RING_F_EVENT_IDX was negotiated */
 

@@ -21,6 +21,9 @@ enum link_error {
 
 #define LINK_ERROR(code, vring) ((uint8_t)((code) | ((vring) << 4)))
 
+/* The host role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
+#define IS_HOST(rdev) (MMAMP_CONFIG_HOST_ROLE && (rdev)->is_host)
+
 static bool feature(uint32_t features, unsigned int bit)
 {
 	return (features >> bit) & 1u;
@@ -101,7 +104,7 @@ int mmamp_rpmsg_ept_init(struct mmamp_rpmsg_ept *ept, struct mmamp_rpmsg_dev *rd
 	ept->next = rdev->epts;
 	rdev->epts = ept;
 	/* A remote endpoint appearing while the link is up is announced right away. */
-	if (!rdev->is_host && rdev->link_up && rdev->ns && ept->name[0])
+	if (!IS_HOST(rdev) && rdev->link_up && rdev->ns && ept->name[0])
 		mmamp_rpmsg_announce(ept, MMAMP_RPMSG_NS_CREATE);
 	return 0;
 }
@@ -247,7 +250,7 @@ static int tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
 	if (!rdev->link_up)
 		return -MMAMP_ENOTCONN;
-	return rdev->is_host ? host_tx_acquire(rdev, s) : remote_tx_acquire(rdev, s);
+	return IS_HOST(rdev) ? host_tx_acquire(rdev, s) : remote_tx_acquire(rdev, s);
 }
 
 static uint32_t elapsed_us(struct mmamp_rpmsg_dev *rdev, uint64_t start)
@@ -306,7 +309,7 @@ static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint
 	MMAMP_SHM_WRITE(h->len, (uint16_t)len);
 	MMAMP_SHM_WRITE(h->flags, (uint16_t)0);
 	MMAMP_CACHE_FLUSH(h, total);
-	if (rdev->is_host)
+	if (IS_HOST(rdev))
 		ret = mmamp_vq_add(&rdev->svq, s->head, mmamp_shm_da_of(&rdev->shm, h), total, false);
 	else
 		ret = mmamp_vq_put_used(&rdev->svq, s->head, total);
@@ -318,7 +321,7 @@ static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint
 
 static void tx_cancel(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s)
 {
-	if (rdev->is_host)
+	if (IS_HOST(rdev))
 		rdev->tx_free[rdev->tx_free_count++] = s->head;
 	else
 		remote_spare_push(rdev, s);
@@ -340,7 +343,7 @@ static int send_raw(struct mmamp_rpmsg_dev *rdev, uint32_t src, uint32_t dst, co
 	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
 		/* The host posted a short buffer. Kept as a spare, it would be popped first by
 		 * every later send and fail the same way: hand it back empty, as unusable. */
-		if (rdev->is_host) {
+		if (IS_HOST(rdev)) {
 			tx_cancel(rdev, &s);
 		} else {
 			rdev->stats.rx_malformed++;
@@ -429,7 +432,7 @@ static int tx_slot_of(struct mmamp_rpmsg_dev *rdev, void *data, struct tx_slot *
 	if (!data)
 		return -MMAMP_EINVAL;
 	h = (struct mmamp_rpmsg_hdr *)data - 1;
-	if (rdev->is_host) {
+	if (IS_HOST(rdev)) {
 		off = (size_t)((uint8_t *)h - rdev->tx_pool);
 		if ((uint8_t *)h < rdev->tx_pool || off % MMAMP_RPMSG_BUF_SIZE ||
 		    off / MMAMP_RPMSG_BUF_SIZE >= rdev->nbufs)
@@ -489,9 +492,9 @@ int mmamp_rpmsg_release_tx_buffer(struct mmamp_rpmsg_dev *rdev, void *data)
 	ret = tx_slot_of(rdev, data, &s);
 	if (ret)
 		return ret;
-	if (rdev->is_host && !host_tx_reserved(rdev, s.head))
+	if (IS_HOST(rdev) && !host_tx_reserved(rdev, s.head))
 		return -MMAMP_EINVAL;
-	if (!rdev->is_host && remote_spare_has(rdev, s.hdr))
+	if (!IS_HOST(rdev) && remote_spare_has(rdev, s.hdr))
 		return -MMAMP_EINVAL; /* released twice */
 	tx_cancel(rdev, &s);
 	return 0;
@@ -613,7 +616,7 @@ static int rx_drain(struct mmamp_rpmsg_dev *rdev)
 	int ret = 0;
 
 	while (done < budget) {
-		ret = rdev->is_host ? host_rx_one(rdev) : remote_rx_one(rdev);
+		ret = IS_HOST(rdev) ? host_rx_one(rdev) : remote_rx_one(rdev);
 		if (ret)
 			break;
 		done++;
@@ -635,7 +638,7 @@ int mmamp_rpmsg_release_rx(struct mmamp_rpmsg_dev *rdev, void *data)
 	if (!rdev || !data)
 		return -MMAMP_EINVAL;
 	h = (struct mmamp_rpmsg_hdr *)data - 1;
-	if (rdev->is_host) {
+	if (IS_HOST(rdev)) {
 		off = (size_t)((uint8_t *)h - rdev->rx_pool);
 		if ((uint8_t *)h < rdev->rx_pool || off % MMAMP_RPMSG_BUF_SIZE ||
 		    off / MMAMP_RPMSG_BUF_SIZE >= rdev->nbufs)
@@ -664,6 +667,8 @@ int mmamp_rpmsg_init_host(struct mmamp_rpmsg_dev *rdev, const struct mmamp_rpmsg
 	uint16_t i;
 	int ret;
 
+	if (!MMAMP_CONFIG_HOST_ROLE)
+		return -MMAMP_EOPNOTSUPP;
 	if (!rdev || !cfg || !cfg->shm || !cfg->ops || !cfg->ops->notify || !cfg->buffers ||
 	    !cfg->rx_state || !cfg->tx_state || !cfg->tx_free)
 		return -MMAMP_EINVAL;
@@ -682,7 +687,7 @@ int mmamp_rpmsg_init_host(struct mmamp_rpmsg_dev *rdev, const struct mmamp_rpmsg
 	if (ret)
 		return ret;
 
-	rdev->is_host = 1;
+	rdev->is_host = 1; /* (kept: IS_HOST) */
 	rdev->ops = cfg->ops;
 	rdev->ctx = cfg->ctx;
 	rdev->ns = feature(cfg->features, MMAMP_VIRTIO_RPMSG_F_NS);
@@ -711,7 +716,7 @@ int mmamp_rpmsg_init_host(struct mmamp_rpmsg_dev *rdev, const struct mmamp_rpmsg
 
 int mmamp_rpmsg_host_kick(struct mmamp_rpmsg_dev *rdev)
 {
-	if (!rdev || !rdev->is_host)
+	if (!rdev || !IS_HOST(rdev))
 		return -MMAMP_EINVAL;
 	return notify_peer(rdev, &rdev->rvq, rdev->rvq_notifyid);
 }
@@ -916,7 +921,7 @@ int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
 
 	if (!rdev)
 		return -MMAMP_EINVAL;
-	if (!rdev->is_host) {
+	if (!IS_HOST(rdev)) {
 		event = remote_follow_status(rdev);
 		if (event < 0 || !rdev->link_up)
 			return event;
@@ -939,7 +944,7 @@ uint32_t mmamp_rpmsg_tx_in_flight(struct mmamp_rpmsg_dev *rdev, uint32_t src)
 	uint32_t n = 0, unused;
 	uint16_t head;
 
-	if (!rdev->is_host || !vq->state)
+	if (!IS_HOST(rdev) || !vq->state)
 		return 0;
 	/* first take back what the remote returned (Linux-like, we reap lazily when we send);
 	 * a ring the remote broke stops this, and the count stays an upper bound */
@@ -968,7 +973,7 @@ bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 			return rdev->kicked;
 		if (mmamp_vq_used_rewritten(&rdev->svq) || mmamp_vq_used_rewritten(&rdev->rvq))
 			return true;
-	} else if (!rdev->is_host) {
+	} else if (!IS_HOST(rdev)) {
 		status = MMAMP_SHM_READ(rdev->vdev->status);
 		if (!rdev->link_up)
 			return (status & MMAMP_VIRTIO_STATUS_DRIVER_OK) ? !rdev->link_error

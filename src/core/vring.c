@@ -10,6 +10,9 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 
+/* The driver role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
+#define IS_DRIVER(vq) (MMAMP_CONFIG_HOST_ROLE && (vq)->is_driver)
+
 static uint16_t *used_event_slot(const struct mmamp_vq *vq)
 {
 	return &vq->avail->ring[vq->num];
@@ -65,6 +68,8 @@ int mmamp_vq_init_driver(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 {
 	int ret;
 
+	if (!MMAMP_CONFIG_HOST_ROLE)
+		return -MMAMP_EOPNOTSUPP;
 	if (!state)
 		return -MMAMP_EINVAL;
 	ret = vq_setup(vq, ring, num, align, shm, flags);
@@ -107,7 +112,7 @@ int mmamp_vq_add(struct mmamp_vq *vq, uint16_t head, uint64_t da, uint32_t len,
 	struct mmamp_vring_desc *d;
 	uint16_t flags = device_writable ? MMAMP_VRING_DESC_F_WRITE : 0;
 
-	if (!vq->is_driver)
+	if (!IS_DRIVER(vq))
 		return -MMAMP_EINVAL;
 	if (vq->fault)
 		return -MMAMP_EIO;
@@ -139,7 +144,7 @@ int mmamp_vq_get_used(struct mmamp_vq *vq, uint16_t *head, uint32_t *len)
 	uint16_t used_idx, slot;
 	uint32_t id, written;
 
-	if (!vq->is_driver)
+	if (!IS_DRIVER(vq))
 		return -MMAMP_EINVAL;
 	if (vq->fault)
 		return -MMAMP_EIO;
@@ -186,7 +191,7 @@ int mmamp_vq_get_avail(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 	void *data;
 	const struct mmamp_vring_desc *d;
 
-	if (vq->is_driver)
+	if (IS_DRIVER(vq))
 		return -MMAMP_EINVAL;
 	if (vq->fault)
 		return -MMAMP_EIO;
@@ -232,7 +237,7 @@ int mmamp_vq_put_used(struct mmamp_vq *vq, uint16_t head, uint32_t len)
 
 	if (vq->fault)
 		return -MMAMP_EIO;
-	if (vq->is_driver || head >= vq->num || vq->outstanding == 0)
+	if (IS_DRIVER(vq) || head >= vq->num || vq->outstanding == 0)
 		return -MMAMP_EINVAL;
 
 	e = &vq->used->ring[vq->next_used & vq->mask];
@@ -255,16 +260,16 @@ bool mmamp_vq_kick_prepare(struct mmamp_vq *vq)
 		return false;
 	/* Our index store must be visible before we read the peer's wish (store → load). */
 	MMAMP_MB();
-	new_idx = vq->is_driver ? vq->next_avail : vq->next_used;
+	new_idx = IS_DRIVER(vq) ? vq->next_avail : vq->next_used;
 	old_idx = vq->kicked_at;
 	vq->kicked_at = new_idx;
 	if (new_idx == old_idx)
 		return false;
 
 	if (vq->event_idx) {
-		event = MMAMP_SHM_READ(*(vq->is_driver ? avail_event_slot(vq) : used_event_slot(vq)));
+		event = MMAMP_SHM_READ(*(IS_DRIVER(vq) ? avail_event_slot(vq) : used_event_slot(vq)));
 		need = mmamp_vring_need_event(event, new_idx, old_idx);
-	} else if (vq->is_driver) {
+	} else if (IS_DRIVER(vq)) {
 		need = !(MMAMP_SHM_READ(vq->used->flags) & MMAMP_VRING_USED_F_NO_NOTIFY);
 	} else {
 		need = !(MMAMP_SHM_READ(vq->avail->flags) & MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
@@ -277,7 +282,7 @@ void mmamp_vq_disable_cb(struct mmamp_vq *vq)
 	if (vq->fault)
 		return;
 	vq->cb_off = 1;
-	if (vq->is_driver)
+	if (IS_DRIVER(vq))
 		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
 	else
 		MMAMP_SHM_WRITE(vq->used->flags, (uint16_t)MMAMP_VRING_USED_F_NO_NOTIFY);
@@ -288,7 +293,7 @@ bool mmamp_vq_enable_cb(struct mmamp_vq *vq)
 	if (vq->fault)
 		return true; /* let the caller come back and see -EIO */
 	vq->cb_off = 0;
-	if (vq->is_driver) {
+	if (IS_DRIVER(vq)) {
 		MMAMP_SHM_WRITE(vq->avail->flags, (uint16_t)0);
 		if (vq->event_idx)
 			MMAMP_SHM_WRITE(*used_event_slot(vq), vq->next_used);
@@ -304,7 +309,7 @@ bool mmamp_vq_enable_cb(struct mmamp_vq *vq)
 
 bool mmamp_vq_used_rewritten(const struct mmamp_vq *vq)
 {
-	return !vq->is_driver && vq->used &&
+	return !IS_DRIVER(vq) && vq->used &&
 	       MMAMP_SHM_READ(vq->used->idx) != vq->next_used;
 }
 
@@ -312,7 +317,7 @@ bool mmamp_vq_pending(const struct mmamp_vq *vq)
 {
 	if (vq->fault)
 		return true;
-	if (vq->is_driver)
+	if (IS_DRIVER(vq))
 		return MMAMP_SHM_READ(vq->used->idx) != vq->next_used;
 	return MMAMP_SHM_READ(vq->avail->idx) != vq->next_avail;
 }
