@@ -226,7 +226,7 @@ static int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 	struct mmamp_vq_buf b;
 	int ret;
 
-	if (remote_spare_pop(rdev, s))
+	if (rdev->tx_spare && remote_spare_pop(rdev, s))
 		return 0;
 	for (;;) {
 		ret = mmamp_vq_get_avail(&rdev->svq, &b);
@@ -263,12 +263,13 @@ static uint32_t elapsed_us(struct mmamp_rpmsg_dev *rdev, uint64_t start)
 	return d > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)d;
 }
 
-/* Acquire a TX buffer, sleeping through ops->wait up to @timeout_us while none is free. */
-static int tx_acquire_wait(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s, uint32_t timeout_us)
+/* None was free: sleep through ops->wait up to @timeout_us until one is (the slow path). */
+static int tx_wait_for_buffer(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s,
+			      uint32_t timeout_us)
 {
 	uint64_t start = 0;
 	uint32_t spent;
-	int ret = tx_acquire(rdev, s), woke;
+	int ret = -MMAMP_ENOBUFS, woke;
 
 	/* The clock is read only once we have to wait: the common case costs no clock read. */
 	if (ret == -MMAMP_ENOBUFS && timeout_us && rdev->ops->wait && rdev->ops->now_us)
@@ -294,6 +295,16 @@ static int tx_acquire_wait(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s, uint
 	if (ret == -MMAMP_ENOBUFS)
 		rdev->stats.tx_no_buf++;
 	return ret;
+}
+
+/* Acquire a TX buffer, waiting up to @timeout_us while none is free. */
+static int tx_acquire_wait(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s, uint32_t timeout_us)
+{
+	int ret = tx_acquire(rdev, s);
+
+	if (ret != -MMAMP_ENOBUFS)
+		return ret; /* the common case: a buffer at once, no clock, no loop */
+	return tx_wait_for_buffer(rdev, s, timeout_us);
 }
 
 static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint32_t src,
