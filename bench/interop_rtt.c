@@ -7,7 +7,9 @@
  *
  *   mmamp-bench-interop [-n SAMPLES] [--json]      (defaults: 20000 samples per case)
  *
- * Prints median, p99, p99.9 and max per case and each median's ratio to mmamp ↔ mmamp. The
+ * Prints median, p99, p99.9 and max per case, each median's ratio to mmamp ↔ mmamp, and
+ * mmamp ↔ mmamp's ratio to the protocol floor (last case: our two peers, which check next to
+ * nothing, on the same layout with the same copies). The
  * peers are our models of those stacks' ring habits (docs/interop.md), not their code: the
  * figures say what mmamp costs against each kind of peer, not how fast the real stacks are.
  * A measurement, never a test: it fails only when a pairing does not work.
@@ -34,6 +36,8 @@ static const struct pairing cases[] = {
 	{ "OpenAMP master <-> minimal remote", MM_MIN_REMOTE, PEER_OPENAMP, false, false },
 	{ "mmamp host <-> RPMsg-Lite remote", MM_HOST, PEER_RPMSG_LITE, false, true },
 	{ "mmamp host <-> OpenAMP remote", MM_HOST, PEER_OPENAMP, false, false },
+	/* the protocol floor: the same rings, layout and copies between two unchecked peers */
+	{ "floor: OpenAMP-like <-> OpenAMP-like", MM_NONE, PEER_OPENAMP, false, false },
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -138,6 +142,8 @@ int main(int argc, char **argv)
 			printf("%-36s %10.2f %10.2f %10.2f %10.2f %9.2f\n", cases[c].name, res[c].p50,
 			       res[c].p99, res[c].p999, res[c].max,
 			       res[0].p50 > 0 ? res[c].p50 / res[0].p50 : 0);
+		printf("ratio mmamp <-> mmamp / protocol floor (goal <= 1.2): %.2f\n",
+		       res[N_CASES - 1].p50 > 0 ? res[0].p50 / res[N_CASES - 1].p50 : 0);
 	}
 	free(t);
 	return failed;

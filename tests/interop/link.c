@@ -243,7 +243,7 @@ bool link_mm_master(const struct link *l)
 
 bool link_mm_remote(const struct link *l)
 {
-	return l->pr->mm != MM_HOST;
+	return l->pr->mm != MM_HOST && l->pr->mm != MM_NONE;
 }
 
 /* Which remote plays: the full or minimal mmamp remote, or the peer (MM_HOST). */

@@ -30,8 +30,12 @@
  * @MM_BOTH_MIN:    the host role against the minimal remote.
  * @MM_RUNTIME_REMOTE: the full remote inside the firmware runtime (src/remote/remote.c, polled
  *                  mode), against a peer master: the doorbell-to-link-up path of a firmware.
+ * @MM_NONE:        no mmamp at all: a peer master against a peer remote (the protocol floor of
+ *                  bench/interop_rtt.c — the same layout and copies, next to no checks).
  */
-enum mm_role { MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH, MM_BOTH_MIN, MM_RUNTIME_REMOTE };
+enum mm_role {
+	MM_FULL_REMOTE, MM_MIN_REMOTE, MM_HOST, MM_BOTH, MM_BOTH_MIN, MM_RUNTIME_REMOTE, MM_NONE
+};
 
 /** struct pairing - which mmamp role meets which peer, and how. */
 struct pairing {
