@@ -9,6 +9,7 @@ declare -A need=(
   [cmake]=/usr/bin/cmake
   [make]=/usr/bin/make
   [gcc]=/usr/bin/gcc
+  [g++]=/usr/bin/g++   # the public headers' C++ check
   [clang]=/usr/bin/clang
   [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
   [libcmocka-dev]=/usr/include/cmocka.h

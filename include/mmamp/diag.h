@@ -15,6 +15,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /*
  * MMAMP_CONFIG_DIAG_STRINGS (default 1): with 0, the core's diagnostics keep their codes (the
@@ -70,5 +73,7 @@ int mmamp_diag_set_limit(struct mmamp_diag *d, int err, const char *where, int i
  * Returns the length of the full message (like snprintf), so truncation is detectable.
  */
 size_t mmamp_diag_format(const struct mmamp_diag *d, char *buf, size_t len);
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_DIAG_H */

@@ -30,6 +30,9 @@
 #include <stdint.h>
 
 #include "mmamp/diag.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /* Values from the ELF specification (System V gABI) that the loader and its callers use. */
 #define MMAMP_ELFCLASS32   1u
@@ -254,5 +257,7 @@ int mmamp_elf_find_rsc_table(const struct mmamp_elf_image *img, const void **tab
  */
 int mmamp_elf_load(const struct mmamp_elf_image *img, mmamp_elf_map_fn map, void *ctx,
 		   struct mmamp_diag *d);
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_ELF_LOADER_H */

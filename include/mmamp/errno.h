@@ -21,6 +21,10 @@
 #ifndef MMAMP_ERRNO_H
 #define MMAMP_ERRNO_H
 
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
+
 #define MMAMP_EPERM      1
 #define MMAMP_ENOENT     2
 #define MMAMP_EIO        5
@@ -46,5 +50,7 @@
 #define MMAMP_ENOBUFS  105
 #define MMAMP_ENOTCONN 107
 #define MMAMP_ETIMEDOUT 110
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_ERRNO_H */

@@ -30,6 +30,10 @@
 #ifndef MMAMP_PORT_H
 #define MMAMP_PORT_H
 
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
+
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "mmamp: shared structures are little-endian and accessed natively; big-endian cores are not supported"
 #endif
@@ -82,5 +86,7 @@
 #define MMAMP_CACHE_FLUSH(ptr, len)      ((void)(ptr), (void)(len))
 #define MMAMP_CACHE_INVALIDATE(ptr, len) ((void)(ptr), (void)(len))
 #endif
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_PORT_H */

@@ -31,6 +31,9 @@
 #include "mmamp/rsc_table.h"
 #include "mmamp/shm.h"
 #include "mmamp/vring.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define MMAMP_RPMSG_BUF_SIZE      512u
 #define MMAMP_RPMSG_HDR_SIZE      16u
@@ -62,8 +65,8 @@ struct mmamp_rpmsg_ns_msg {
 	uint32_t flags;
 };
 
-_Static_assert(sizeof(struct mmamp_rpmsg_hdr) == 16, "rpmsg header is 16 bytes");
-_Static_assert(sizeof(struct mmamp_rpmsg_ns_msg) == 40, "ns message is 40 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_rpmsg_hdr) == 16, "rpmsg header is 16 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_rpmsg_ns_msg) == 40, "ns message is 40 bytes");
 
 struct mmamp_rpmsg_dev;
 struct mmamp_rpmsg_static_link;
@@ -366,5 +369,7 @@ static inline const struct mmamp_rpmsg_stats *mmamp_rpmsg_stats(const struct mma
 {
 	return &rdev->stats;
 }
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_RPMSG_H */

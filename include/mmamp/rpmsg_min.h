@@ -54,6 +54,9 @@
 #include "mmamp/rpmsg.h"
 #include "mmamp/rsc_table.h"
 #include "mmamp/virtio_ring.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /*
  * Build-time configuration (defaults in parentheses; each must equal the firmware's resource
@@ -81,7 +84,7 @@
 #if MMAMP_MIN_STATIC_LINK && !(defined(MMAMP_MIN_VRING0_DA) && defined(MMAMP_MIN_VRING1_DA))
 #error "MMAMP_MIN_STATIC_LINK needs MMAMP_MIN_VRING0_DA and MMAMP_MIN_VRING1_DA"
 #endif
-_Static_assert((MMAMP_MIN_VRING_NUM & (MMAMP_MIN_VRING_NUM - 1u)) == 0 &&
+MMAMP_STATIC_ASSERT((MMAMP_MIN_VRING_NUM & (MMAMP_MIN_VRING_NUM - 1u)) == 0 &&
 	       MMAMP_MIN_VRING_NUM <= 32768u, "MMAMP_MIN_VRING_NUM: a power of two <= 32768");
 
 /** Why the device went quiet (mmamp_min_fault()); cleared when the host resets the device. */
@@ -225,5 +228,7 @@ static inline unsigned int mmamp_min_fault(const struct mmamp_min_dev *d)
 {
 	return d->fault;
 }
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_RPMSG_MIN_H */

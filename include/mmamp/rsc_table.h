@@ -18,6 +18,9 @@
 #include <stdint.h>
 
 #include "mmamp/diag.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define MMAMP_RSC_TABLE_VERSION 1u
 #define MMAMP_FW_RSC_ADDR_ANY   0xFFFFFFFFu
@@ -136,11 +139,11 @@ struct mmamp_fw_rsc_vdev {
 	struct mmamp_fw_rsc_vdev_vring vring[];
 };
 
-_Static_assert(sizeof(struct mmamp_rsc_table) == 16, "resource table header is 16 bytes");
-_Static_assert(sizeof(struct mmamp_fw_rsc_carveout) == 52, "carveout body is 52 bytes");
-_Static_assert(sizeof(struct mmamp_fw_rsc_trace) == 44, "trace body is 44 bytes");
-_Static_assert(sizeof(struct mmamp_fw_rsc_vdev_vring) == 20, "vdev vring is 20 bytes");
-_Static_assert(sizeof(struct mmamp_fw_rsc_vdev) == 24, "vdev body header is 24 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_rsc_table) == 16, "resource table header is 16 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_fw_rsc_carveout) == 52, "carveout body is 52 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_fw_rsc_trace) == 44, "trace body is 44 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_fw_rsc_vdev_vring) == 20, "vdev vring is 20 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_fw_rsc_vdev) == 24, "vdev body header is 24 bytes");
 
 /* ---- API: validation, iteration, building (src/core/rsc_table.c) ---- */
 
@@ -363,14 +366,14 @@ struct mmamp_rsc_table_rpmsg {
 	struct mmamp_fw_rsc_vdev2 vdev;
 };
 
-_Static_assert(offsetof(struct mmamp_fw_rsc_vdev2, config_len) ==
+MMAMP_STATIC_ASSERT(offsetof(struct mmamp_fw_rsc_vdev2, config_len) ==
 	       offsetof(struct mmamp_fw_rsc_vdev, config_len) &&
 	       offsetof(struct mmamp_fw_rsc_vdev2, status) == offsetof(struct mmamp_fw_rsc_vdev, status) &&
 	       offsetof(struct mmamp_fw_rsc_vdev2, num_of_vrings) ==
 	       offsetof(struct mmamp_fw_rsc_vdev, num_of_vrings) &&
 	       offsetof(struct mmamp_fw_rsc_vdev2, vring) == offsetof(struct mmamp_fw_rsc_vdev, vring),
 	       "mmamp_fw_rsc_vdev2 must lay out like mmamp_fw_rsc_vdev");
-_Static_assert(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
+MMAMP_STATIC_ASSERT(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
 	       offsetof(struct mmamp_rsc_table_rpmsg, vdev_hdr) == 0x14 &&
 	       offsetof(struct mmamp_rsc_table_rpmsg, vdev) == 0x18 &&
 	       offsetof(struct mmamp_rsc_table_rpmsg, vdev.vring[0]) == 0x30 &&
@@ -416,5 +419,7 @@ _Static_assert(offsetof(struct mmamp_rsc_table_rpmsg, offset) == 0x10 &&
 			},								\
 		},									\
 	}
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_RSC_TABLE_H */

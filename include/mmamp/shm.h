@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /**
  * struct mmamp_shm - a contiguous shared region.
@@ -57,5 +60,7 @@ static inline int mmamp_shm_contains(const struct mmamp_shm *shm, const void *p,
 
 	return q >= b && (uint64_t)(q - b) <= shm->size && len <= shm->size - (uint64_t)(q - b);
 }
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_SHM_H */

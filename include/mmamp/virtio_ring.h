@@ -17,6 +17,9 @@
 #define MMAMP_VIRTIO_RING_H
 
 #include <stdint.h>
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define MMAMP_VRING_DESC_F_NEXT      1u
 #define MMAMP_VRING_DESC_F_WRITE     2u
@@ -53,8 +56,8 @@ struct mmamp_vring_used {
 	struct mmamp_vring_used_elem ring[]; /* [num], then avail_event */
 };
 
-_Static_assert(sizeof(struct mmamp_vring_desc) == 16, "vring_desc is 16 bytes");
-_Static_assert(sizeof(struct mmamp_vring_used_elem) == 8, "used elem is 8 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_vring_desc) == 16, "vring_desc is 16 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_vring_used_elem) == 8, "used elem is 8 bytes");
 
 /** mmamp_vring_used_offset() - byte offset of the used ring for (@num, @align); @align a power of two. */
 static inline uint32_t mmamp_vring_used_offset(uint32_t num, uint32_t align)
@@ -76,5 +79,7 @@ static inline int mmamp_vring_need_event(uint16_t event_idx, uint16_t new_idx, u
 {
 	return (uint16_t)(new_idx - event_idx - 1u) < (uint16_t)(new_idx - old_idx);
 }
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_VIRTIO_RING_H */

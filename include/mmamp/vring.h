@@ -37,6 +37,9 @@
 #include "mmamp/diag.h"
 #include "mmamp/shm.h"
 #include "mmamp/virtio_ring.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /*
  * MMAMP_CONFIG_HOST_ROLE (default 1): with 0, the core is built for the remote (virtio device)
@@ -229,5 +232,7 @@ static inline uint16_t mmamp_vq_outstanding(const struct mmamp_vq *vq)
 {
 	return vq->outstanding;
 }
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_VRING_H */

@@ -47,6 +47,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 /** The compatible string every platform description must list at its root. */
 #define MMAMP_PLATFORM_COMPATIBLE "mmamp,platform-v1"
@@ -268,5 +271,7 @@ bool mmamp_core_sees(const struct mmamp_core *c, const struct mmamp_region *r);
 const struct mmamp_region *mmamp_platform_region_at(const struct mmamp_platform *p,
 						    const struct mmamp_core *c, uint64_t addr,
 						    uint64_t len, uint64_t *offset);
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_HOST_PLATFORM_H */

@@ -25,6 +25,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 struct mmamp_host;
 struct mmamp_rproc;
@@ -236,5 +239,7 @@ typedef void (*mmamp_channel_rx_fn)(void *ctx, struct mmamp_channel *ch, const v
 				    size_t len);
 /** mmamp_channel_set_rx() - install (or with NULL remove) the receiver. */
 void mmamp_channel_set_rx(struct mmamp_channel *ch, mmamp_channel_rx_fn fn, void *ctx);
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_HOST_RPROC_H */

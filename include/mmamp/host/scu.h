@@ -45,6 +45,9 @@
 #include <stdint.h>
 
 #include "mmamp/host/platform.h"
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 struct mmamp_scu_state;
 
@@ -233,5 +236,7 @@ int mmamp_scu_power_state(const struct mmamp_scu *s, const struct mmamp_core *co
  */
 int mmamp_scu_boot_address(const struct mmamp_scu *s, const struct mmamp_core *core,
 			   uint64_t *da);
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_HOST_SCU_H */
