@@ -25,9 +25,10 @@
 #include <time.h>
 
 #include "mmamp/host/rproc.h"
+#include "mmamp/version.h"
 #include "proto.h"
 
-#define MMAMPD_VERSION "0.1.0"
+#define MMAMPD_VERSION MMAMP_VERSION_STRING /* project(), through mmamp/version.h */
 #define MMAMPD_TX_TIMEOUT_MS 15000   /* a send waiting for a TX buffer gives up (rpmsg: 15 s) */
 #define MMAMPD_RETRY_MS 1            /* how often a stalled send is retried */
 #define MMAMPD_OUTQ_MAX_BYTES (1u << 20) /* per device, towards the user, before dropping */
