@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mmamp/config.h"
 #include "mmamp/cdefs.h"
 
 MMAMP_BEGIN_DECLS
@@ -25,9 +26,6 @@ MMAMP_BEGIN_DECLS
  * @field and @why are NULL), so the strings are not linked in — for small firmware
  * (docs/config.md). Validation is the same either way.
  */
-#ifndef MMAMP_CONFIG_DIAG_STRINGS
-#define MMAMP_CONFIG_DIAG_STRINGS 1
-#endif
 #if MMAMP_CONFIG_DIAG_STRINGS
 #define MMAMP_DIAG_S(text) (text)
 #else

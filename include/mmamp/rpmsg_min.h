@@ -51,6 +51,7 @@
 
 #include <stdint.h>
 
+#include "mmamp/config.h"
 #include "mmamp/rpmsg.h"
 #include "mmamp/rsc_table.h"
 #include "mmamp/virtio_ring.h"
@@ -72,18 +73,6 @@ MMAMP_BEGIN_DECLS
  *                          link comes up at the first doorbell after mmamp_min_kicked(), and a
  *                          master that re-initialised the rings is followed (down, then up)
  */
-#ifndef MMAMP_MIN_VRING_NUM
-#define MMAMP_MIN_VRING_NUM 256u
-#endif
-#ifndef MMAMP_MIN_VRING_ALIGN
-#define MMAMP_MIN_VRING_ALIGN 0x1000u
-#endif
-#ifndef MMAMP_MIN_STATIC_LINK
-#define MMAMP_MIN_STATIC_LINK 0
-#endif
-#if MMAMP_MIN_STATIC_LINK && !(defined(MMAMP_MIN_VRING0_DA) && defined(MMAMP_MIN_VRING1_DA))
-#error "MMAMP_MIN_STATIC_LINK needs MMAMP_MIN_VRING0_DA and MMAMP_MIN_VRING1_DA"
-#endif
 MMAMP_STATIC_ASSERT((MMAMP_MIN_VRING_NUM & (MMAMP_MIN_VRING_NUM - 1u)) == 0 &&
 	       MMAMP_MIN_VRING_NUM <= 32768u, "MMAMP_MIN_VRING_NUM: a power of two <= 32768");
 

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mmamp/config.h"
 #include "mmamp/diag.h"
 #include "mmamp/shm.h"
 #include "mmamp/virtio_ring.h"
@@ -48,9 +49,6 @@ MMAMP_BEGIN_DECLS
  * mmamp_vq_init_driver() / mmamp_rpmsg_init_host() return -MMAMP_EOPNOTSUPP (docs/config.md).
  * The wire protocol and every check are the same either way.
  */
-#ifndef MMAMP_CONFIG_HOST_ROLE
-#define MMAMP_CONFIG_HOST_ROLE 1
-#endif
 
 /* mmamp_vq_init_*() flags */
 #define MMAMP_VQ_F_EVENT_IDX 0x1u /* VIRTIO_RING_F_EVENT_IDX was negotiated */
