@@ -163,6 +163,7 @@ struct mmamp_rpmsg_dev {
 	struct mmamp_fw_rsc_vdev *vdev;
 	const struct mmamp_rpmsg_static_link *layout;
 	uint8_t kicked; /* static link: a doorbell came since the last poll looked */
+	uint8_t announce_pending; /* a named endpoint may still be unannounced */
 	struct mmamp_rpmsg_hdr *tx_spare; /* reserved-but-unsent TX buffers (linked in place) */
 	uint32_t link_error_value;
 	uint8_t link_error;

@@ -103,9 +103,13 @@ int mmamp_rpmsg_ept_init(struct mmamp_rpmsg_ept *ept, struct mmamp_rpmsg_dev *rd
 	ept->dest_addr = dest;
 	ept->next = rdev->epts;
 	rdev->epts = ept;
-	/* A remote endpoint appearing while the link is up is announced right away. */
-	if (!IS_HOST(rdev) && rdev->link_up && rdev->ns && ept->name[0])
-		mmamp_rpmsg_announce(ept, MMAMP_RPMSG_NS_CREATE);
+	/* A remote endpoint appearing while the link is up is announced right away (or, if that
+	 * fails for want of a buffer, at a later poll). */
+	if (!IS_HOST(rdev) && ept->name[0]) {
+		rdev->announce_pending = 1;
+		if (rdev->link_up && rdev->ns)
+			mmamp_rpmsg_announce(ept, MMAMP_RPMSG_NS_CREATE);
+	}
 	return 0;
 }
 
@@ -830,6 +834,7 @@ static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 	if (ret)
 		return ret;
 	rdev->ns = feature(features, MMAMP_VIRTIO_RPMSG_F_NS);
+	rdev->announce_pending = 1;
 	rdev->tx_spare = NULL;
 	/* Buffers the host re-posts on vring0 need no doorbell: we look when we send. */
 	mmamp_vq_disable_cb(&rdev->svq);
@@ -859,8 +864,10 @@ static int remote_announce_pending(struct mmamp_rpmsg_dev *rdev)
 	struct mmamp_rpmsg_ept *e;
 	int ret;
 
-	if (!rdev->ns)
+	if (!rdev->ns) {
+		rdev->announce_pending = 0;
 		return 0;
+	}
 	for (e = rdev->epts; e; e = e->next) {
 		if (!e->name[0] || e->announced)
 			continue;
@@ -871,6 +878,7 @@ static int remote_announce_pending(struct mmamp_rpmsg_dev *rdev)
 		if (ret)
 			return ret;
 	}
+	rdev->announce_pending = 0; /* every poll after this skips the walk */
 	return 0;
 }
 
@@ -936,7 +944,7 @@ int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
 		event = remote_follow_status(rdev);
 		if (event < 0 || !rdev->link_up)
 			return event;
-		ret = remote_announce_pending(rdev);
+		ret = rdev->announce_pending ? remote_announce_pending(rdev) : 0;
 		if (ret)
 			return ret;
 	}
