@@ -63,43 +63,39 @@ static void fill(uint8_t *b, uint32_t len, uint32_t seed)
 		b[k] = (uint8_t)(seed * 131u + k * 7u + (k >> 8));
 }
 
-/* One message each way per size, byte-exact: master → remote → master, then the reverse. */
+/* Who echoes: the remote (a master-initiated message) or the master (a remote-initiated one). */
+static void set_echo(struct link *l, bool remote_echoes)
+{
+	l->remote_echo = remote_echoes;
+	l->peer_r.echo = remote_echoes;
+	l->master_echo = !remote_echoes;
+}
+
+/* @n bytes from one side, echoed by the other, back byte-exact from the right address. */
+static void echo_one(struct link *l, bool from_master, uint32_t n)
+{
+	struct got *g = from_master ? &l->at_master : &l->at_remote;
+	uint8_t msg[MMAMP_RPMSG_MTU];
+
+	fill(msg, n, from_master ? n : n + 1000u);
+	set_echo(l, from_master);
+	g->count = 0;
+	assert_int_equal(from_master ? link_master_tx(l, msg, n) : link_remote_tx(l, msg, n), 0);
+	ok(l, link_settle(l));
+	assert_int_equal(g->count, 1);
+	assert_int_equal(g->len, n);
+	assert_int_equal(g->src, from_master ? ECHO_ADDR : HOST_ADDR);
+	assert_memory_equal(g->data, msg, n);
+}
+
+/* One message each way per size: master → remote → master, then the reverse. */
 static void echo_sizes(struct link *l, uint32_t from, uint32_t to, uint32_t step)
 {
-	uint8_t msg[MMAMP_RPMSG_MTU];
-	struct got *g;
-
 	for (uint32_t n = from; n <= to; n += step) {
-		fill(msg, n, n);
-		/* master-initiated: the remote echoes */
-		l->remote_echo = true;
-		l->peer_r.echo = true;
-		l->master_echo = false;
-		g = &l->at_master;
-		g->count = 0;
-		assert_int_equal(link_master_tx(l, msg, n), 0);
-		ok(l, link_settle(l));
-		assert_int_equal(g->count, 1);
-		assert_int_equal(g->len, n);
-		assert_int_equal(g->src, ECHO_ADDR);
-		assert_memory_equal(g->data, msg, n);
-		/* remote-initiated: the master echoes */
-		fill(msg, n, n + 1000u);
-		l->remote_echo = false;
-		l->peer_r.echo = false;
-		l->master_echo = true;
-		g = &l->at_remote;
-		g->count = 0;
-		assert_int_equal(link_remote_tx(l, msg, n), 0);
-		ok(l, link_settle(l));
-		assert_int_equal(g->count, 1);
-		assert_int_equal(g->len, n);
-		assert_int_equal(g->src, HOST_ADDR);
-		assert_memory_equal(g->data, msg, n);
+		echo_one(l, true, n);
+		echo_one(l, false, n);
 	}
-	l->remote_echo = true;
-	l->peer_r.echo = true;
-	l->master_echo = false;
+	set_echo(l, true);
 }
 
 /* What the mmamp side must never have counted against a well-behaved peer. */
