@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * remote_cost.c — mmamp-bench-remote-cost: N echoes of a 496-byte message through a remote
- * profile, paired in one process with mmamp's host role (tests/interop/link.c), one message
- * and one remote poll at a time. Run under valgrind's callgrind by bench/remote_cost.sh, which
+ * profile, paired in one process with a Linux-like master (tests/interop/peer.c), one message
+ * and one remote poll at a time; the core is compiled here as firmware compiles it: remote-only
+ * (MMAMP_CONFIG_HOST_ROLE=0), gcc -O2. Run under valgrind's callgrind by bench/remote_cost.sh, which
  * counts the instructions inside the remote's poll (delivery, the echo's copy and send, the
  * buffer's return) for two values of N: the difference over the difference in N is the
  * remote's cost per echo, with link-up and set-up cancelled out.
@@ -17,8 +18,9 @@
 
 int main(int argc, char **argv)
 {
-	static const struct pairing full = { "full", MM_BOTH, PEER_LINUX, false, false };
-	static const struct pairing min = { "min", MM_BOTH_MIN, PEER_LINUX, false, false };
+	/* a Linux-like master (tests/interop/peer.c): the mmamp core here is the remote only */
+	static const struct pairing full = { "full", MM_FULL_REMOTE, PEER_LINUX, false, false };
+	static const struct pairing min = { "min", MM_MIN_REMOTE, PEER_LINUX, false, false };
 	const struct pairing *pr;
 	struct link *l;
 	uint8_t msg[MMAMP_RPMSG_MTU];

@@ -3,9 +3,9 @@
 # remote_cost.sh — the remote's x86-64 instructions per 496-byte echo, for the full and the
 # minimal profile: mmamp-bench-remote-cost under valgrind's callgrind, counting only inside the
 # remote side's step (link_remote_step: its poll — delivery, the echo's copy and send, the
-# buffer's return; the host's side is not counted), for FEW and MANY echoes; the difference
-# over MANY - FEW is the cost of one echo. Instructions, not time: the figure repeats on a
-# loaded machine. Built with the rest (make build-gcc: gcc -O2).
+# buffer's return; the Linux-like master's side is not counted), for FEW and MANY echoes; the
+# difference over MANY - FEW is the cost of one echo. Instructions, not time: the figure repeats
+# on a loaded machine. The core is compiled as firmware has it: remote-only, gcc -O2.
 #
 #   bench/remote_cost.sh [BUILD_DIR]       (default build/gcc; FEW=2000 MANY=12000)
 set -euo pipefail
