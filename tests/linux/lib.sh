@@ -14,7 +14,10 @@
 #   expect_in_order FILE PATTERN...     every extended regex matches a line, in this order
 #   expect_absent FILE PATTERN          no line matches
 #   expect_clean_guest                  no BUG:, WARNING:, Oops, panic or call trace
-# Guest helpers: wait_for PATH [SECONDS] (polls for the file, deadline), say TEXT ("MMAMP: TEXT").
+# Guest helpers (each polls with a deadline; inside the guest there is no event to wait on):
+#   wait_for PATH [SECONDS]             the file exists
+#   wait_log REGEX COUNT [SECONDS]      the kernel log has COUNT lines matching REGEX
+#   say TEXT                            prints "MMAMP: TEXT"
 set -euo pipefail
 
 linux_fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -69,6 +72,7 @@ linux_boot() {
     echo 'say() { echo "MMAMP: $*"; }'
     # Poll a condition with a deadline (inside the guest there is no event to wait on).
     echo 'wait_for() { i=0; while [ ! -e "$1" ]; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
+    echo 'wait_log() { i=0; while [ "$(dmesg | grep -cE "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -gt $(( ${3:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
     echo "insmod /mmamp_rproc.ko soc=$sock $modargs && say module loaded || say insmod failed"
     cat "$script"
     echo 'say done'
