@@ -5,7 +5,7 @@
  * A35's buses would carry to the SCU, the MU and the memory controller (docs/linux-host.md).
  *
  * One UNIX stream socket; the SoC listens, the kernel connects. Every message is one
- * fixed-size struct mmamp_soc_msg (128 bytes, little-endian host order), so a reader that got
+ * fixed-size struct mmamp_soc_msg (256 bytes, little-endian host order), so a reader that got
  * part of one keeps it until the rest arrives. The kernel's first message (HELLO) carries UML's
  * memory file as SCM_RIGHTS: a UML physical address is an offset into that file.
  *
@@ -40,8 +40,8 @@ typedef int32_t mmamp_soc_s32;
 typedef uint64_t mmamp_soc_u64;
 #endif
 
-#define MMAMP_SOC_MSG_SIZE 128
-#define MMAMP_SOC_TEXT_MAX 96
+#define MMAMP_SOC_MSG_SIZE 256
+#define MMAMP_SOC_TEXT_MAX 224
 
 enum mmamp_soc_type {
 	MMAMP_SOC_HELLO = 1,
@@ -68,6 +68,6 @@ struct mmamp_soc_msg {
 	char text[MMAMP_SOC_TEXT_MAX]; /* NUL-terminated */
 };
 
-_Static_assert(sizeof(struct mmamp_soc_msg) == MMAMP_SOC_MSG_SIZE, "128-byte messages");
+_Static_assert(sizeof(struct mmamp_soc_msg) == MMAMP_SOC_MSG_SIZE, "256-byte messages");
 
 #endif /* MMAMP_SOC_WIRE_H */

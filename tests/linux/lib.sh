@@ -7,7 +7,8 @@
 # (and dies with us anyway, --die-with-parent).
 #
 #   linux_setup BUILD_DIR OUT_DIR       the work dir, the root file system, the trap
-#   linux_boot GUEST_SCRIPT [PLATFORM] [MODULE_ARGS]
+#   linux_boot GUEST_SCRIPT [PLATFORM] [MODULE_ARGS]   PLATFORM: a name in <build>/platforms or a
+#                                       .dtb path
 #                                       boot, run GUEST_SCRIPT (sh, with the helpers below
 #                                       defined) as init, power off; $guest_log, $soc_log,
 #                                       $m4_console are the logs
@@ -56,7 +57,7 @@ linux_cleanup() {
     echo "---- M4 console" >&2; cat "$m4_console" >&2 || true
     echo "(kept $work)" >&2
   else
-    rm -rf "$work"
+    [ -n "${MMAMP_KEEP:-}" ] && echo "(kept $work)" >&2 || rm -rf "$work"
   fi
   exit $rc
 }
@@ -80,7 +81,8 @@ linux_boot() {
   } > "$root/init"
   chmod +x "$root/init"
 
-  coproc SOC { exec "$soc_bin" --platform "$platdir/$platform.dtb" --socket "$sock" \
+  case $platform in */*) ;; *) platform=$platdir/$platform.dtb ;; esac
+  coproc SOC { exec "$soc_bin" --platform "$platform" --socket "$sock" \
                  --simcore "$simcore" --console "$m4_console" --die-with-parent 2>"$soc_log"; }
   soc_pid=$SOC_PID # bash unsets SOC_PID when the coprocess ends
   read -r -t 20 -u "${SOC[0]}" line || linux_fail "mmamp-soc did not start (see $soc_log)"
