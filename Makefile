@@ -38,7 +38,8 @@ test: uml-kernel test-gcc test-clang test-asan test-tsan
 uml-kernel: deps
 	@scripts/build-uml-kernel.sh >/dev/null
 
-# make demo PLATFORM=qemu: the same on a real Cortex-M4 under QEMU
+# make demo PLATFORM=qemu: the same on a real Cortex-M4 under QEMU; PLATFORM=linux: the host is
+# the real Linux kernel (User-Mode Linux, docs/linux-host.md)
 PLATFORM ?= sim
 demo: build-gcc
 	@scripts/demo.sh $(BUILD)/gcc $(PLATFORM)
