@@ -3,8 +3,8 @@
 # Linux from scripts/build-uml-kernel.sh) on a hostfs root holding busybox-static, our module
 # and the firmware, with mmamp-soc (the simulated i.MX8X) under it, runs a guest script as
 # init, and checks the guest's log. Everything it starts dies with it, pass or fail: UML runs
-# in its own process group, which is killed on exit; mmamp-soc is a coprocess killed on exit
-# (and dies with us anyway, --die-with-parent).
+# in its own PID namespace, torn down on exit; mmamp-soc is a coprocess killed on exit (and
+# dies with us anyway, --die-with-parent).
 #
 #   linux_setup BUILD_DIR OUT_DIR       the work dir, the root file system, the trap
 #   linux_boot GUEST_SCRIPT [PLATFORM] [MODULE_ARGS]   PLATFORM: a name in <build>/platforms or a
@@ -48,7 +48,8 @@ linux_setup() {
 
 linux_cleanup() {
   local rc=$?
-  [ -n "$uml_pid" ] && kill -KILL -- "-$uml_pid" 2>/dev/null
+  # timeout passes TERM on to unshare, whose end kills the namespace (all of UML).
+  [ -n "$uml_pid" ] && kill -TERM "$uml_pid" 2>/dev/null
   [ -n "${soc_pid:-}" ] && kill -KILL "$soc_pid" 2>/dev/null
   wait 2>/dev/null || true
   if [ $rc -ne 0 ]; then
@@ -72,8 +73,8 @@ linux_boot() {
     echo 'mount -t proc proc /proc; mount -t sysfs sys /sys'
     echo 'say() { echo "MMAMP: $*"; }'
     # Poll a condition with a deadline (inside the guest there is no event to wait on).
-    echo 'wait_for() { i=0; while [ ! -e "$1" ]; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
-    echo 'wait_log() { i=0; while [ "$(dmesg | grep -cE "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -gt $(( ${3:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
+    echo 'wait_for() { local i=0; while [ ! -e "$1" ]; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
+    echo 'wait_log() { local i=0; while [ "$(dmesg | grep -cE "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -gt $(( ${3:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
     echo "insmod /mmamp_rproc.ko soc=$sock $modargs && say module loaded || say insmod failed"
     cat "$script"
     echo 'say done'
@@ -91,16 +92,18 @@ linux_boot() {
   # setarch -R: without address randomisation UML's RAM is mem= plus its image; with it, UML
   # adds the random gap below its heap to RAM, up to ~1 GiB, and RAM would reach the M4's TCM
   # at 0x1ffe0000 (mmamp-soc refuses that: the M4 sees RAM at its physical addresses).
-  # The test's time limit (not synchronisation): a guest that hangs is killed.
-  setsid timeout -s KILL "$limit" setarch -R "$kdir/linux" mem=128M rootfstype=hostfs \
-    rootflags="$root" rw init=/init con0=fd:0,fd:1 con=null uml_dir="$work" \
-    firmware_class.path=/fw </dev/null >"$guest_log" 2>&1 &
+  # UML is a tree of host processes (its kernel and one tracer/process per guest task): it runs
+  # as the init of its own PID namespace, so when its kernel process ends, or unshare ends
+  # (--kill-child), every one of them is killed by the host kernel. timeout is the test's time
+  # limit (not synchronisation): a guest that hangs is killed.
+  timeout -s KILL "$limit" unshare --pid --fork --kill-child setarch -R "$kdir/linux" \
+    mem=128M rootfstype=hostfs rootflags="$root" rw init=/init con0=fd:0,fd:1 con=null \
+    uml_dir="$work" firmware_class.path=/fw </dev/null >"$guest_log" 2>&1 &
   uml_pid=$!
   local rc=0
   wait "$uml_pid" || rc=$?
-  [ $rc -eq 0 ] || linux_fail "the guest ended with status $rc (killed after ${limit}s?)"
-  kill -KILL -- "-$uml_pid" 2>/dev/null || true # the guest's own host processes, if any left
   uml_pid=
+  [ $rc -eq 0 ] || linux_fail "the guest ended with status $rc (killed after ${limit}s?)"
   # The SoC ends when the kernel disconnects (at power-off).
   wait "$soc_pid" || linux_fail "mmamp-soc ended with status $?"
   soc_pid=
