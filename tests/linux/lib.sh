@@ -37,6 +37,7 @@ linux_setup() {
   work=$(mktemp -d /tmp/mmamp-linux.XXXXXX)
   uml_pid=
   trap linux_cleanup EXIT
+  trap 'exit 143' TERM INT
   root=$work/root
   mkdir -p "$root/bin" "$root/fw" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
   cp /bin/busybox "$root/bin/"
@@ -48,8 +49,11 @@ linux_setup() {
 
 linux_cleanup() {
   local rc=$?
-  # timeout passes TERM on to unshare, whose end kills the namespace (all of UML).
-  [ -n "$uml_pid" ] && kill -TERM "$uml_pid" 2>/dev/null
+  # unshare's end kills the namespace, i.e. all of UML (SIGKILL: signals may be ignored).
+  if [ -n "$uml_pid" ]; then
+    pkill -KILL -P "$uml_pid" 2>/dev/null
+    kill -KILL "$uml_pid" 2>/dev/null
+  fi
   [ -n "${soc_pid:-}" ] && kill -KILL "$soc_pid" 2>/dev/null
   wait 2>/dev/null || true
   if [ $rc -ne 0 ]; then
@@ -95,8 +99,10 @@ linux_boot() {
   # UML is a tree of host processes (its kernel and one tracer/process per guest task): it runs
   # as the init of its own PID namespace, so when its kernel process ends, or unshare ends
   # (--kill-child), every one of them is killed by the host kernel. timeout is the test's time
-  # limit (not synchronisation): a guest that hangs is killed.
-  timeout -s KILL "$limit" unshare --pid --fork --kill-child setarch -R "$kdir/linux" \
+  # limit (not synchronisation): a guest that hangs is killed. Each link of the chain dies with
+  # the one before it (--pdeathsig), so a test killed outright (SIGKILL) takes UML with it.
+  setpriv --pdeathsig KILL timeout -s KILL "$limit" setpriv --pdeathsig KILL \
+    unshare --pid --fork --kill-child setarch -R "$kdir/linux" \
     mem=128M rootfstype=hostfs rootflags="$root" rw init=/init con0=fd:0,fd:1 con=null \
     uml_dir="$work" firmware_class.path=/fw </dev/null >"$guest_log" 2>&1 &
   uml_pid=$!
