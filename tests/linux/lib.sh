@@ -12,6 +12,8 @@
 #                                       boot, run GUEST_SCRIPT (sh, with the helpers below
 #                                       defined) as init, power off; $guest_log, $soc_log,
 #                                       $m4_console are the logs
+#   host_helper FUNC                    run FUNC in the background during the boot (killed on exit)
+#   wait_file PATH [SECONDS]            (host side) poll for a file with a deadline
 #   expect_in_order FILE PATTERN...     every extended regex matches a line, in this order
 #   expect_absent FILE PATTERN          no line matches
 #   expect_clean_guest                  no BUG:, WARNING:, Oops, panic or call trace
@@ -49,12 +51,14 @@ linux_setup() {
 
 linux_cleanup() {
   local rc=$?
+  set +e # kill a process that ended already fails: nothing to stop here
   # unshare's end kills the namespace, i.e. all of UML (SIGKILL: signals may be ignored).
   if [ -n "$uml_pid" ]; then
     pkill -KILL -P "$uml_pid" 2>/dev/null
     kill -KILL "$uml_pid" 2>/dev/null
   fi
   [ -n "${soc_pid:-}" ] && kill -KILL "$soc_pid" 2>/dev/null
+  [ -n "${helper_pid:-}" ] && kill -KILL "$helper_pid" 2>/dev/null
   wait 2>/dev/null || true
   if [ $rc -ne 0 ]; then
     echo "---- guest log ($guest_log)" >&2; cat "$guest_log" >&2 || true
@@ -115,14 +119,27 @@ linux_boot() {
   soc_pid=
 }
 
+host_helper() {
+  "$1" &
+  helper_pid=$!
+}
+
+wait_file() {
+  local deadline=$(( $(date +%s) + ${2:-30} ))
+  while [ ! -e "$1" ]; do
+    [ "$(date +%s)" -lt $deadline ] || return 1
+    sleep 0.05
+  done
+}
+
 expect_in_order() {
   local file=$1 from=0 n
   shift
   for pat in "$@"; do
-    n=$(tail -n +"$((from + 1))" "$file" | grep -nEm1 -- "$pat" | cut -d: -f1) ||
-      linux_fail "$file: no line matching '$pat' after line $from"
+    # awk, not tail | grep -m1: with pipefail, tail's SIGPIPE on a long log would fail the match
+    n=$(PAT=$pat awk -v from="$from" 'NR > from && $0 ~ ENVIRON["PAT"] { print NR; exit }' "$file")
     [ -n "$n" ] || linux_fail "$file: no line matching '$pat' after line $from"
-    from=$((from + n))
+    from=$n
   done
 }
 
