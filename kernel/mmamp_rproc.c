@@ -39,14 +39,7 @@
 
 #include "mmamp/soc_wire.h"
 
-/* From drivers/remoteproc/remoteproc_internal.h (exported, not in a public header). */
-irqreturn_t rproc_vq_interrupt(struct rproc *rproc, int vq_id);
-int rproc_elf_sanity_check(struct rproc *rproc, const struct firmware *fw);
-u64 rproc_elf_get_boot_addr(struct rproc *rproc, const struct firmware *fw);
-int rproc_elf_load_segments(struct rproc *rproc, const struct firmware *fw);
-int rproc_elf_load_rsc_table(struct rproc *rproc, const struct firmware *fw);
-/* arch/um/kernel/um_arch.c (exported): the size of UML's RAM, the head of its memory file. */
-extern long long physmem_size;
+#include "mmamp_kernel_decls.h"
 
 static char *soc = "/tmp/mmamp-soc.sock";
 module_param(soc, charp, 0444);

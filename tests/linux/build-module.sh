@@ -12,7 +12,7 @@ repo=$1 out=$2
 kdir=$("$repo/scripts/build-uml-kernel.sh" | tail -1)
 [ -x "$kdir/linux" ] || { echo "build-module: no kernel at '$kdir'" >&2; exit 1; }
 mkdir -p "$out/src"
-cp "$repo/kernel/mmamp_rproc.c" "$repo/kernel/Kbuild" "$out/src/"
+cp "$repo"/kernel/*.c "$repo"/kernel/*.h "$repo/kernel/Kbuild" "$out/src/"
 make -s -C "$kdir" ARCH=um M="$out/src" MMAMP_INCLUDE="$repo/include" modules >"$out/make.log" 2>&1 || {
   cat "$out/make.log" >&2; echo "build-module: building kernel/mmamp_rproc.ko failed" >&2; exit 1; }
 # Warnings are errors here too (kernel style: the module must build clean).
