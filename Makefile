@@ -30,9 +30,16 @@ $(addprefix test-,$(CONFIGS)): test-%: build-%
 	@echo "== test suite: $* build"
 	@ctest --test-dir $(BUILD)/$* --output-on-failure -j$(JOBS) $(ctest_$*)
 
-test: test-gcc test-clang test-asan test-tsan
+test: uml-kernel test-gcc test-clang test-asan test-tsan
 
-# make demo PLATFORM=qemu: the same on a real Cortex-M4 under QEMU
+# The User-Mode Linux kernel the `linux` tests boot (docs/linux-host.md): built once into the
+# cache outside the tree, before any test runs, so its build never competes with them.
+.PHONY: uml-kernel
+uml-kernel: deps
+	@scripts/build-uml-kernel.sh >/dev/null
+
+# make demo PLATFORM=qemu: the same on a real Cortex-M4 under QEMU; PLATFORM=linux: the host is
+# the real Linux kernel (User-Mode Linux, docs/linux-host.md)
 PLATFORM ?= sim
 demo: build-gcc
 	@scripts/demo.sh $(BUILD)/gcc $(PLATFORM)

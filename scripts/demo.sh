@@ -4,9 +4,10 @@
 # firmware booted on the simulated Cortex-M4, its TTY and endpoints, a firmware swap, a crash and
 # its recovery, and a latency summary.
 #
-#   scripts/demo.sh [BUILD_DIR] [sim|qemu]
+#   scripts/demo.sh [BUILD_DIR] [sim|qemu|linux]
 #     BUILD_DIR  a configured and built tree (default build/gcc)
 #     qemu       the remote is a real Cortex-M4 under QEMU mps2-an386 (make demo PLATFORM=qemu)
+#     linux      the host is the real Linux kernel (User-Mode Linux): scripts/demo-linux.sh
 #
 # mmampd runs on a runtime directory under BUILD_DIR (demo-run) and is stopped at the end, also
 # when a step fails.
@@ -21,7 +22,8 @@ case $platform in
   qemu) PLATFORM_ARGS=(-p "$build/platforms/qemu-mps2-an386.dtb"); FW=fw_echo.elf; FW_B=fw_echo_b.elf
         WHAT="a real Cortex-M4 under QEMU mps2-an386"
         CORE="QEMU (the M4)" ;;
-  *)    echo "demo: platform '$platform': expected sim or qemu" >&2; exit 2 ;;
+  linux) exec "$(dirname "$0")/demo-linux.sh" "$build" ;; # the real kernel (docs/linux-host.md)
+  *)    echo "demo: platform '$platform': expected sim, qemu or linux" >&2; exit 2 ;;
 esac
 MMAMPD=$build/tools/mmampd/mmampd
 MMAMP=$build/tools/mmamp/mmamp

@@ -23,6 +23,14 @@ declare -A need=(
   [libfuse3-dev]=/usr/include/fuse3/fuse.h
   [qemu-system-arm]=/usr/bin/qemu-system-arm
   [librsvg2-bin]=/usr/bin/rsvg-convert   # MeasureMan's PNG plots (SVG → PNG)
+  # The real Linux kernel as the host (docs/linux-host.md): User-Mode Linux built from source
+  [linux-source-6.1]=/usr/src/linux-source-6.1.tar.xz
+  [busybox-static]=/bin/busybox           # the guest's user space, on hostfs
+  [flex]=/usr/bin/flex
+  [bison]=/usr/bin/bison
+  [bc]=/usr/bin/bc
+  [libelf-dev]=/usr/include/libelf.h
+  [xz-utils]=/usr/bin/xz
 )
 
 missing=()

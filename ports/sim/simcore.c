@@ -37,6 +37,7 @@
 
 struct region {
 	int fd;
+	uint64_t offset;
 	uint64_t da;
 	uint64_t size;
 	int prot;
@@ -48,14 +49,16 @@ static unsigned nregions;
 
 static void usage(FILE *f)
 {
-	fputs("usage: mmamp-simcore --map FD:DA:SIZE:PROT [--map ...] --boot ADDR --stack-top ADDR\n"
+	fputs("usage: mmamp-simcore --map FD:DA:SIZE:PROT[:OFFSET] [--map ...] --boot ADDR\n"
+	      "                     --stack-top ADDR\n"
 	      "                     --report FD [--console FD] [--die-with-parent] [--no-seccomp]\n"
 	      "\n"
 	      "The simulated Cortex-M4: maps each inherited region fd at its M4 device address,\n"
 	      "closes every other fd, and jumps to the firmware with the stack at --stack-top.\n"
 	      "\n"
-	      "  --map FD:DA:SIZE:PROT  map SIZE bytes of fd FD (from offset 0) MAP_SHARED and\n"
-	      "                         MAP_FIXED_NOREPLACE at DA; PROT is r, rw, rx or rwx.\n"
+	      "  --map FD:DA:SIZE:PROT[:OFFSET]\n"
+	      "                         map SIZE bytes of fd FD (from OFFSET, default 0) MAP_SHARED\n"
+	      "                         and MAP_FIXED_NOREPLACE at DA; PROT is r, rw, rx or rwx.\n"
 	      "                         DA and SIZE page-aligned, DA+SIZE <= 4 GiB; up to 16 maps\n"
 	      "  --boot ADDR            entry point; must lie in an executable region\n"
 	      "  --stack-top ADDR       initial stack pointer; 16-byte aligned, in or at the end of\n"
@@ -109,7 +112,7 @@ static int parse_fd(const char *s, int *fd)
 
 static void parse_map(const char *spec)
 {
-	char buf[128], *fields[4], *save = NULL, *tok;
+	char buf[128], *fields[5], *save = NULL, *tok;
 	struct region *r;
 	uint64_t fd;
 	unsigned n = 0;
@@ -120,12 +123,12 @@ static void parse_map(const char *spec)
 		die("--map %s: too long", spec);
 	strcpy(buf, spec);
 	for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-		if (n == 4)
-			die("--map %s: expected FD:DA:SIZE:PROT", spec);
+		if (n == 5)
+			die("--map %s: expected FD:DA:SIZE:PROT[:OFFSET]", spec);
 		fields[n++] = tok;
 	}
-	if (n != 4)
-		die("--map %s: expected FD:DA:SIZE:PROT", spec);
+	if (n < 4)
+		die("--map %s: expected FD:DA:SIZE:PROT[:OFFSET]", spec);
 	r = &regions[nregions];
 	r->spec = spec;
 	if (parse_u64(fields[0], &fd) || fd > INT32_MAX)
@@ -145,6 +148,9 @@ static void parse_map(const char *spec)
 		r->prot = PROT_READ | PROT_WRITE | PROT_EXEC;
 	else
 		die("--map %s: PROT must be r, rw, rx or rwx, not \"%s\"", spec, fields[3]);
+	r->offset = 0;
+	if (n == 5 && (parse_u64(fields[4], &r->offset) || r->offset % PAGE))
+		die("--map %s: bad file offset \"%s\" (a page-aligned number)", spec, fields[4]);
 	if (r->size == 0 || (r->da | r->size) % PAGE)
 		die("--map %s: device address 0x%" PRIx64 " and size 0x%" PRIx64
 		    " must be page-aligned and the size nonzero", spec, r->da, r->size);
@@ -174,11 +180,12 @@ static void map_regions(void)
 			die("--map %s: fd %d: %s", r->spec, r->fd, strerror(errno));
 		if (!S_ISREG(st.st_mode))
 			die("--map %s: fd %d is not a regular file (or memfd)", r->spec, r->fd);
-		if ((uint64_t)st.st_size < r->size)
+		if ((uint64_t)st.st_size < r->offset || (uint64_t)st.st_size - r->offset < r->size)
 			die("--map %s: fd %d holds 0x%" PRIx64 " bytes, less than the 0x%" PRIx64
-			    " to map at 0x%" PRIx64, r->spec, r->fd, (uint64_t)st.st_size, r->size, r->da);
+			    " to map at 0x%" PRIx64 " (from offset 0x%" PRIx64 ")", r->spec, r->fd,
+			    (uint64_t)st.st_size, r->size, r->da, r->offset);
 		p = mmap((void *)(uintptr_t)r->da, r->size, r->prot, MAP_SHARED | MAP_FIXED_NOREPLACE,
-			 r->fd, 0);
+			 r->fd, (off_t)r->offset);
 		if (p == MAP_FAILED)
 			die("cannot map fd %d at 0x%" PRIx64 "+0x%" PRIx64 " (%s): %s%s", r->fd, r->da,
 			    r->size, r->spec, strerror(errno),
@@ -189,6 +196,22 @@ static void map_regions(void)
 			    r->da);
 		}
 	}
+}
+
+/*
+ * Whether the regions cover [lo, hi) together: two regions mapped back to back from one file at
+ * consecutive offsets show up as a single mapping in /proc/self/maps.
+ */
+static int covered(uint64_t lo, uint64_t hi)
+{
+	while (lo < hi) {
+		const struct region *r = region_of(lo, 1);
+
+		if (!r)
+			return 0;
+		lo = r->da + r->size;
+	}
+	return 1;
 }
 
 /*
@@ -209,7 +232,7 @@ static void check_address_space(void)
 			continue;
 		if (lo >= MMAMP_SIMCORE_ADDR_LIMIT)
 			continue;
-		if (!region_of(lo, hi - lo)) {
+		if (!covered(lo, hi)) {
 			line[strcspn(line, "\n")] = 0;
 			die("refusing to boot: a mapping the firmware could reach lies in the M4's "
 			    "address space: %s", line);

@@ -5,11 +5,13 @@
  *
  * Command line (see `mmamp-simcore --help`):
  *
- *   mmamp-simcore --map FD:DA:SIZE:PROT [--map ...] --boot ADDR --stack-top ADDR --report FD
+ *   mmamp-simcore --map FD:DA:SIZE:PROT[:OFFSET] [--map ...] --boot ADDR --stack-top ADDR --report FD
  *                 [--console FD] [--die-with-parent] [--no-seccomp]
  *
- *   --map FD:DA:SIZE:PROT  map SIZE bytes of inherited fd FD (offset 0) MAP_SHARED at device
- *                          address DA with PROT r, rw or rwx (also rx). DA and SIZE page-aligned,
+ *   --map FD:DA:SIZE:PROT[:OFFSET]
+ *                          map SIZE bytes of inherited fd FD (from OFFSET, default 0;
+ *                          page-aligned) MAP_SHARED at device address DA with PROT r, rw or
+ *                          rwx (also rx). DA and SIZE page-aligned,
  *                          inside the M4's 32-bit address space. Up to MMAMP_SIMCORE_MAX_MAPS.
  *   --boot ADDR            jump here (must lie in an executable region)
  *   --stack-top ADDR       initial stack pointer (16-byte aligned, inside or at the end of a

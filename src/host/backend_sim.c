@@ -20,39 +20,25 @@
 
 #include "mmamp/errno.h"
 #include "rproc_internal.h"
-#include "simcore.h"
+#include "simcore_launch.h"
 
 #define EM_X86_64 62u
 
-/* ---- power: the simulated core process ---- */
+/* ---- power: the simulated core process (started by ports/sim/simcore_launch.c) ---- */
 
 struct spawn_maps {
 	struct mmamp_rproc *r;
-	char args[MMAMP_SIMCORE_MAX_MAPS][64];
-	int fds[MMAMP_SIMCORE_MAX_MAPS];
+	struct mmamp_simcore_map maps[MMAMP_SIMCORE_MAX_MAPS];
 	unsigned n;
 	uint64_t stack_top;
 };
-
-static const char *prot_str(unsigned perm)
-{
-	if ((perm & MMAMP_PERM_RWX) == MMAMP_PERM_RWX)
-		return "rwx";
-	if (perm & MMAMP_PERM_W)
-		return "rw";
-	if (perm & MMAMP_PERM_X)
-		return "rx";
-	return "r";
-}
 
 static int add_map(struct spawn_maps *m, int fd, uint64_t da, uint64_t size, unsigned perm)
 {
 	if (m->n >= MMAMP_SIMCORE_MAX_MAPS)
 		return -E2BIG;
-	m->fds[m->n] = fd;
-	snprintf(m->args[m->n], sizeof(m->args[0]), "%u:%#llx:%#llx:%s", 10 + m->n,
-		 (unsigned long long)da, (unsigned long long)size, prot_str(perm));
-	m->n++;
+	m->maps[m->n++] = (struct mmamp_simcore_map){ .fd = fd, .da = da, .size = size,
+						      .perm = perm };
 	return 0;
 }
 
@@ -81,11 +67,10 @@ static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side s
 static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct spawn_maps m = { .r = r };
-	posix_spawn_file_actions_t fa;
-	char boot[32], stack[32], console_path[4096];
-	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
-	int report[2], console, ret, argc = 0;
+	struct mmamp_simcore_launch l = { .simcore = r->h->simcore };
+	char console_path[4096];
 	pid_t pid;
+	int ret;
 
 	mu_reset(&r->mu->mu); /* powering the partition resets its MU */
 	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
@@ -98,60 +83,20 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	if (!m.stack_top)
 		return rproc_fail(err, errlen, -EINVAL, "core %s: no writable private memory for a stack",
 			    r->core->name);
-	if (pipe2(report, O_CLOEXEC))
-		return -errno;
 	snprintf(console_path, sizeof(console_path), "%s/%s.console", r->h->runtime_dir,
 		 r->core->name);
-	console = open(console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (console < 0) {
-		close(report[0]);
-		close(report[1]);
+	l.console_fd = open(console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (l.console_fd < 0)
 		return rproc_fail(err, errlen, -errno, "%s: %s", console_path, strerror(errno));
-	}
-
-	snprintf(boot, sizeof(boot), "%#llx", (unsigned long long)r->boot_addr);
-	snprintf(stack, sizeof(stack), "%#llx", (unsigned long long)m.stack_top);
-	argv[argc++] = r->h->simcore;
-	for (unsigned i = 0; i < m.n; i++) {
-		argv[argc++] = "--map";
-		argv[argc++] = m.args[i];
-	}
-	argv[argc++] = "--boot";
-	argv[argc++] = boot;
-	argv[argc++] = "--stack-top";
-	argv[argc++] = stack;
-	argv[argc++] = "--report";
-	argv[argc++] = "3";
-	argv[argc++] = "--console";
-	argv[argc++] = "4";
-	argv[argc] = NULL;
-
-	/* Move every source above the target numbers first, so no dup2 overwrites a source. */
-	int src_report = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
-	int src_console = fcntl(console, F_DUPFD_CLOEXEC, 100);
-	int src_maps[MMAMP_SIMCORE_MAX_MAPS];
-
-	for (unsigned i = 0; i < m.n; i++)
-		src_maps[i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, src_report, 3);
-	posix_spawn_file_actions_adddup2(&fa, src_console, 4);
-	for (unsigned i = 0; i < m.n; i++)
-		posix_spawn_file_actions_adddup2(&fa, src_maps[i], (int)(10 + i));
-	ret = posix_spawn(&pid, r->h->simcore, &fa, NULL, argv, NULL);
-	posix_spawn_file_actions_destroy(&fa);
-	for (unsigned i = 0; i < m.n; i++)
-		close(src_maps[i]);
-	close(src_report);
-	close(src_console);
-	close(report[1]);
-	close(console);
-	if (ret) {
-		close(report[0]);
-		return rproc_fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
-	}
+	l.maps = m.maps;
+	l.nmaps = m.n;
+	l.boot = r->boot_addr;
+	l.stack_top = m.stack_top;
+	ret = mmamp_simcore_spawn(&l, &pid, &r->report_fd, err, errlen);
+	close(l.console_fd);
+	if (ret)
+		return ret;
 	r->pid = pid;
-	r->report_fd = report[0];
 	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;
 }
@@ -159,9 +104,8 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 /* Kill and reap the core process; describe how it ended (for crashed). Lock held. */
 static void sim_power_off(struct mmamp_rproc *r, bool expected)
 {
-	struct mmamp_simcore_report rep;
-	int status = 0;
-	ssize_t n = -1;
+	char console_path[4096];
+	int status = 0, report_fd = r->report_fd;
 
 	if (!r->pid)
 		return;
@@ -174,10 +118,6 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 	} else {
 		waitpid(r->pid, &status, 0);
 	}
-	if (r->report_fd >= 0) {
-		n = read(r->report_fd, &rep, sizeof(rep));
-		close(r->report_fd);
-	}
 	if (r->pidfd >= 0)
 		close(r->pidfd);
 	r->pid = 0;
@@ -185,30 +125,20 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 	r->report_fd = -1;
 	if (expected) {
 		r->adopted = false;
-		return;
-	}
-	if (r->fault_pending) {
+	} else if (r->fault_pending) {
 		r->fault_pending = false; /* the reason was written when the vdev broke */
-		return;
-	}
-	if (r->adopted) {
+	} else if (r->adopted) {
 		r->adopted = false;
 		snprintf(r->crash_reason, sizeof(r->crash_reason),
 			 "fatal error: the core ended (started by an earlier host: no exit status)");
-	} else if (n == (ssize_t)sizeof(rep) && rep.magic == MMAMP_SIMCORE_REPORT_MAGIC)
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "mmufault: %s at %#llx (pc %#llx)", strsignal((int)rep.signo),
-			 (unsigned long long)rep.addr, (unsigned long long)rep.pc);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == MMAMP_SIMCORE_EXIT_SETUP)
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core could not be set up (see %s/%s.console)",
-			 r->h->runtime_dir, r->core->name);
-	else if (WIFEXITED(status))
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core stopped (exit status %d)", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(r->crash_reason, sizeof(r->crash_reason),
-			 "fatal error: the core was killed (%s)", strsignal(WTERMSIG(status)));
+	} else {
+		snprintf(console_path, sizeof(console_path), "%s/%s.console", r->h->runtime_dir,
+			 r->core->name);
+		mmamp_simcore_describe_end(status, report_fd, console_path, r->crash_reason,
+					   sizeof(r->crash_reason));
+	}
+	if (report_fd >= 0)
+		close(report_fd);
 }
 
 /* ---- a core that outlives its host (attach, reference §1.7) ---- */

@@ -5,8 +5,12 @@
  *
  *   name                          addr  behaviour
  *   rpmsg-virtual-tty-channel-1    30   echoes every message byte-exact to its sender (the TTY
- *                                       echo service of NXP's rpmsg_lite_str_echo demo)
- *   rpmsg-raw                      40   the same echo (the host exposes it with message boundaries)
+ *                                       echo service of NXP's rpmsg_lite_str_echo demo; NXP's
+ *                                       BSP imx_rpmsg_tty binds this name)
+ *   rpmsg-tty                      31   the same echo under the name mainline Linux's rpmsg_tty
+ *                                       binds (/dev/ttyRPMSG<n>; docs/linux-host.md)
+ *   rpmsg-raw                      40   the same echo (the host exposes it with message
+ *                                       boundaries; mainline rpmsg_char binds it: /dev/rpmsg<n>)
  *   mmamp-info                     50   answers any message with one text line
  *                                       "fw=<FW_NAME> build=<FW_BUILD_ID> uptime_ms=<n>\n"
  *
@@ -52,16 +56,22 @@
 
 /*
  * The shared window every ring and buffer the host hands us must lie in: vrings at 0x90000000,
- * the live resource table at 0x900FF000 and the buffer pool at 0x90400000 (reference §5.3).
- * It spans gaps (0x90020000..0x900FEFFF, 0x90100000..0x903FFFFF) that the platform does not
- * grant the M4: in the sim they are unmapped, so a hostile descriptor pointing into a gap passes
- * the window check but faults the core on first access — the host then sees a crash
- * (SIGSEGV at that address), never silent corruption of memory the M4 should not reach.
- * (On silicon the M4's MPU should be set up the same way.)
+ * the live resource table at 0x900FF000 and the buffer pool at 0x90400000 (reference §5.3) for
+ * mmampd, and — for the real Linux kernel (docs/linux-host.md) — the kernel's RPMsg buffers,
+ * which virtio_rpmsg_bus takes from general RAM and describes by physical address: under
+ * User-Mode Linux that is 0x00010000 up to the size of its RAM. So the window runs from
+ * 0x00010000 to the end of the buffer pool, 0x904FFFFF. Most of it is not granted to the M4
+ * (below the TCMs, between them and the MU, and the gaps 0x90020000..0x900FEFFF and
+ * 0x90100000..0x903FFFFF): in the sim those ranges are unmapped, so a hostile descriptor
+ * pointing there passes the window check but faults the core on first access — the host then
+ * sees a crash (SIGSEGV at that address), never silent corruption of memory the M4 should not
+ * reach. The window also covers the M4's own TCMs and DDR, which a host that writes our
+ * firmware image anyway could overwrite in other ways. (On silicon the M4's MPU should be set
+ * up the same way.)
  */
 #ifndef FW_SHM_DA
-#define FW_SHM_DA       0x90000000u
-#define FW_SHM_SIZE     0x500000u
+#define FW_SHM_DA       0x00010000u
+#define FW_SHM_SIZE     (0x90500000u - FW_SHM_DA)
 #endif
 #ifndef FW_RSC_TABLE_DA
 #define FW_RSC_TABLE_DA 0x900FF000u
@@ -74,6 +84,7 @@
 #endif
 
 #define FW_ADDR_TTY  30u
+#define FW_ADDR_TTY_MAINLINE 31u
 #define FW_ADDR_RAW  40u
 #define FW_ADDR_INFO 50u
 
@@ -93,7 +104,7 @@
 
 static struct mmamp_remote remote;
 static FW_DOORBELL_T doorbell;
-static struct mmamp_rpmsg_ept ept_tty, ept_raw, ept_info;
+static struct mmamp_rpmsg_ept ept_tty, ept_tty_mainline, ept_raw, ept_info;
 static uint64_t boot_ns;
 static uint32_t echo_drops;
 static int last_drop_error;
@@ -183,6 +194,7 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 	if (ev == MMAMP_RPMSG_LINK_UP) {
 		say("link up\n");
 		say_announced(&ept_tty);
+		say_announced(&ept_tty_mainline);
 		say_announced(&ept_raw);
 		say_announced(&ept_info);
 	} else if (ev == MMAMP_RPMSG_LINK_DOWN) {
@@ -270,6 +282,9 @@ int fw_main(void)
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&ept_raw, rdev, "rpmsg-raw", FW_ADDR_RAW,
 					   MMAMP_RPMSG_ADDR_ANY, echo_cb, NULL);
+	if (!ret)
+		ret = mmamp_rpmsg_ept_init(&ept_tty_mainline, rdev, "rpmsg-tty",
+					   FW_ADDR_TTY_MAINLINE, MMAMP_RPMSG_ADDR_ANY, echo_cb, NULL);
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&ept_tty, rdev, "rpmsg-virtual-tty-channel-1", FW_ADDR_TTY,
 					   MMAMP_RPMSG_ADDR_ANY, echo_cb, NULL);

@@ -481,17 +481,18 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 	return 0;
 }
 
-/* The three announcements, exactly; then our endpoints for them. */
+/* The four announcements, exactly; then our endpoints for three of them. */
 static void host_expect_announcements(struct host *h)
 {
 	static const struct {
 		const char *name;
 		uint32_t addr;
-	} want[] = { { "rpmsg-virtual-tty-channel-1", 30 }, { "rpmsg-raw", 40 }, { "mmamp-info", 50 } };
+	} want[] = { { "rpmsg-virtual-tty-channel-1", 30 }, { "rpmsg-tty", 31 }, { "rpmsg-raw", 40 },
+		     { "mmamp-info", 50 } };
 
-	HOST_WAIT(h, h->nns >= 3, "three name-service announcements");
-	assert_int_equal(h->nns, 3);
-	for (unsigned i = 0; i < 3; i++) {
+	HOST_WAIT(h, h->nns >= 4, "four name-service announcements");
+	assert_int_equal(h->nns, 4);
+	for (unsigned i = 0; i < 4; i++) {
 		unsigned found = 0;
 
 		for (unsigned j = 0; j < h->nns; j++) {
@@ -672,9 +673,10 @@ static void test_echo(void **state)
 	snprintf(line, sizeof(line),
 		 "%s: boot build=%s (%s mode)\n%s: link up\n"
 		 "%s: announced rpmsg-virtual-tty-channel-1 at 30\n"
+		 "%s: announced rpmsg-tty at 31\n"
 		 "%s: announced rpmsg-raw at 40\n%s: announced mmamp-info at 50\n",
 		 v->name, v->build, v->polled ? "polled" : "interrupt", v->name, v->name, v->name,
-		 v->name);
+		 v->name, v->name);
 	sc_console_wait_count(&h->core, line, 1, TIMEOUT_MS);
 
 	echo_tty(h, ECHOES);
@@ -697,12 +699,12 @@ static void test_echo(void **state)
 	assert_true(up2 >= up1);
 	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_no_ept, 0);
 	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_malformed, 0);
-	assert_int_equal(h->nns, 3); /* nothing announced twice */
+	assert_int_equal(h->nns, 4); /* nothing announced twice */
 
 	/* Reset: status 0 and nothing else — the firmware must notice by itself. */
 	host_reset(h);
 	snprintf(line, sizeof(line), "%s: link down (rx %u, tx %u, dropped 0)\n", v->name,
-		 ECHOES + 13 + 2, ECHOES + 13 + 2 + 3);
+		 ECHOES + 13 + 2, ECHOES + 13 + 2 + 4);
 	sc_console_wait_count(&h->core, line, 1, TIMEOUT_MS);
 
 	/* Link up again: fresh rings, fresh announcements, the TTY learns our new address. */

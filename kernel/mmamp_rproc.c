@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmamp_rproc.c - remoteproc driver for the Cortex-M4 of mmamp's simulated i.MX8X, for
+ * User-Mode Linux: the i.MX remoteproc driver plus its i.MX8X (SCU) extension, with the
+ * hardware played by a host process (tools/mmamp-soc) reached over a UNIX socket.
+ *
+ * What the hardware would do, the SoC process does; what Linux does, Linux does:
+ *   - memory: the M4's TCMs, its DDR, the two vrings of vdev 0 and the live resource table are
+ *     carveouts at the i.MX8QXP device addresses, named as in the i.MX device tree. Their
+ *     backing is UML RAM (dma_alloc_coherent); the SoC maps the same pages of UML's memory
+ *     file at those addresses for the M4, and all of UML RAM at its physical addresses, where
+ *     virtio_rpmsg_bus puts its buffers (descriptors carry physical addresses);
+ *   - the remoteproc core loads the ELF (rproc_elf_*), handles the resource table, the vdev,
+ *     sysfs and crash recovery; the live table is the rsc-table carveout (as imx_rproc does),
+ *     which is where the M4 firmware looks for it;
+ *   - start/stop are SCU calls: the SoC applies the SCU's partition rules and a refusal fails
+ *     the sysfs write with the SCU's reason in the kernel log;
+ *   - doorbells are MU channel 1 messages, notifyid << 16, both ways; an incoming doorbell is
+ *     handled from a work item (rproc_vq_interrupt() may sleep: the name service probes
+ *     rpmsg_tty, which creates a device node);
+ *   - a core that dies or faults is reported with rproc_report_crash().
+ * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
+ */
+#include <linux/completion.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/remoteproc.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include <irq_kern.h>
+#include <mem.h>
+#include <os.h>
+
+#include "mmamp/soc_wire.h"
+
+#include "mmamp_kernel_decls.h"
+
+static char *soc = "/tmp/mmamp-soc.sock";
+module_param(soc, charp, 0444);
+MODULE_PARM_DESC(soc, "host path of the simulated SoC's socket (tools/mmamp-soc)");
+
+static char *partition = "apu";
+module_param(partition, charp, 0444);
+MODULE_PARM_DESC(partition, "SCU partition this kernel runs in (the platform's name)");
+
+static char *firmware = "fw_echo";
+module_param(firmware, charp, 0444);
+MODULE_PARM_DESC(firmware, "default firmware file name");
+
+#define CALL_TIMEOUT (10 * HZ)
+#define TXQ_LEN 8
+#define KICK_IDS 64
+
+/* The M4's memory as on the i.MX8QXP (names from its device tree; platforms/imx8qxp-sim.dts). */
+struct mmamp_carveout_desc {
+	const char *name;
+	u32 da;
+	size_t size;
+};
+
+static const struct mmamp_carveout_desc mmamp_carveouts[] = {
+	{ "m4-tcml",     0x1ffe0000, SZ_128K },
+	{ "m4-tcmu",     0x20000000, SZ_128K },
+	{ "m4-ddr",      0x88000000, SZ_1M },
+	{ "vdev0vring0", 0x90000000, SZ_32K },
+	{ "vdev0vring1", 0x90008000, SZ_32K },
+	{ "rsc-table",   0x900ff000, SZ_4K },
+};
+
+#define RSC_TABLE_IDX 5
+
+struct mmamp_mem {
+	void *va;
+	dma_addr_t dma;
+};
+
+struct mmamp_rproc {
+	struct rproc *rproc;
+	struct device *dev;
+	int fd;
+	int irq;
+	bool dead;
+	struct mmamp_mem mem[ARRAY_SIZE(mmamp_carveouts)];
+
+	struct workqueue_struct *wq;
+	struct work_struct rx_work;
+	struct delayed_work tx_work;
+	u8 rx[MMAMP_SOC_MSG_SIZE];
+	size_t rx_len;
+
+	/* transmit side: one message on the wire at a time, control messages before kicks */
+	spinlock_t tx_lock;
+	struct mmamp_soc_msg txq[TXQ_LEN];
+	unsigned int txq_head, txq_count;
+	DECLARE_BITMAP(kicks, KICK_IDS);
+	struct mmamp_soc_msg out;
+	size_t out_len, out_off;
+
+	/* one SCU call at a time */
+	struct mutex call_lock;
+	struct completion reply_done;
+	struct mmamp_soc_msg reply;
+};
+
+static void mmamp_lost(struct mmamp_rproc *p, int err)
+{
+	if (p->dead)
+		return;
+	p->dead = true;
+	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d\n", soc, err);
+	p->reply.arg = -EPIPE;
+	strscpy(p->reply.text, "the simulated SoC is gone", sizeof(p->reply.text));
+	complete(&p->reply_done);
+}
+
+/* Put what is queued on the wire until it is empty or the socket is full. tx_lock held. */
+static void mmamp_flush_locked(struct mmamp_rproc *p)
+{
+	int n;
+
+	while (!p->dead) {
+		if (p->out_off < p->out_len) {
+			n = os_write_file(p->fd, (u8 *)&p->out + p->out_off,
+					  p->out_len - p->out_off);
+			if (n == -EAGAIN) {
+				/* The SoC reads continuously; look again on the next tick. */
+				queue_delayed_work(p->wq, &p->tx_work, 1);
+				return;
+			}
+			if (n <= 0) {
+				mmamp_lost(p, n ? n : -EPIPE);
+				return;
+			}
+			p->out_off += n;
+			continue;
+		}
+		if (p->txq_count) {
+			p->out = p->txq[p->txq_head];
+			p->txq_head = (p->txq_head + 1) % TXQ_LEN;
+			p->txq_count--;
+		} else if (!bitmap_empty(p->kicks, KICK_IDS)) {
+			unsigned int id = find_first_bit(p->kicks, KICK_IDS);
+
+			clear_bit(id, p->kicks);
+			memset(&p->out, 0, sizeof(p->out));
+			p->out.type = MMAMP_SOC_KICK;
+			p->out.arg = id;
+		} else {
+			return;
+		}
+		p->out_len = sizeof(p->out);
+		p->out_off = 0;
+	}
+}
+
+static void mmamp_tx_work(struct work_struct *work)
+{
+	struct mmamp_rproc *p = container_of(to_delayed_work(work), struct mmamp_rproc, tx_work);
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->tx_lock, flags);
+	mmamp_flush_locked(p);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+}
+
+/* An SCU call: send @msg, wait for the SoC's REPLY. Process context. */
+static int mmamp_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *msg, char *why,
+		      size_t whylen)
+{
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&p->call_lock);
+	if (p->dead) {
+		ret = -EPIPE;
+		strscpy(why, "the simulated SoC is gone", whylen);
+		goto out;
+	}
+	reinit_completion(&p->reply_done);
+	spin_lock_irqsave(&p->tx_lock, flags);
+	/* Calls are serialised, so the queue holds at most this one. */
+	p->txq[(p->txq_head + p->txq_count) % TXQ_LEN] = *msg;
+	p->txq_count++;
+	mmamp_flush_locked(p);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+	if (!wait_for_completion_timeout(&p->reply_done, CALL_TIMEOUT)) {
+		ret = -ETIMEDOUT;
+		strscpy(why, "the simulated SoC did not answer within 10 s", whylen);
+		goto out;
+	}
+	ret = p->reply.arg;
+	strscpy(why, p->reply.text, whylen);
+out:
+	mutex_unlock(&p->call_lock);
+	return ret;
+}
+
+static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
+{
+	char text[MMAMP_SOC_TEXT_MAX];
+
+	switch (m->type) {
+	case MMAMP_SOC_REPLY:
+		p->reply = *m;
+		p->reply.text[MMAMP_SOC_TEXT_MAX - 1] = '\0';
+		complete(&p->reply_done);
+		break;
+	case MMAMP_SOC_DOORBELL:
+		if (rproc_vq_interrupt(p->rproc, m->arg) == IRQ_NONE)
+			dev_dbg(p->dev, "doorbell for notifyid %d: no such vring\n", m->arg);
+		break;
+	case MMAMP_SOC_CRASHED:
+		strscpy(text, m->text, sizeof(text));
+		dev_err(p->dev, "the M4 crashed: %s\n", text);
+		rproc_report_crash(p->rproc, m->arg == MMAMP_SOC_CRASH_MMUFAULT ? RPROC_MMUFAULT :
+					     m->arg == MMAMP_SOC_CRASH_WATCHDOG ? RPROC_WATCHDOG :
+					     RPROC_FATAL_ERROR);
+		break;
+	default:
+		dev_err_ratelimited(p->dev, "unknown message type %u from the simulated SoC\n",
+				    m->type);
+		break;
+	}
+}
+
+/*
+ * Everything the SoC sent, in order, in process context. UML's fd interrupts are edge
+ * triggered: read until the socket is empty, or a message could sit there unseen.
+ */
+static void mmamp_rx_work(struct work_struct *work)
+{
+	struct mmamp_rproc *p = container_of(work, struct mmamp_rproc, rx_work);
+	int n;
+
+	while (!p->dead) {
+		n = os_read_file(p->fd, p->rx + p->rx_len, sizeof(p->rx) - p->rx_len);
+		if (n == -EAGAIN)
+			return;
+		if (n <= 0) {
+			mmamp_lost(p, n ? n : -ECONNRESET);
+			return;
+		}
+		p->rx_len += n;
+		if (p->rx_len == sizeof(p->rx)) {
+			struct mmamp_soc_msg m;
+
+			memcpy(&m, p->rx, sizeof(m));
+			p->rx_len = 0;
+			mmamp_dispatch(p, &m);
+		}
+	}
+}
+
+static irqreturn_t mmamp_soc_interrupt(int irq, void *data)
+{
+	struct mmamp_rproc *p = data;
+
+	queue_work(p->wq, &p->rx_work);
+	return IRQ_HANDLED;
+}
+
+/* ---- remoteproc ops ---- */
+
+static int mmamp_rproc_prepare(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+	struct rproc_mem_entry *mem;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
+		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
+
+		/* A power-on finds no trace of the previous firmware. */
+		memset(p->mem[i].va, 0, c->size);
+		mem = rproc_mem_entry_init(p->dev, p->mem[i].va, p->mem[i].dma, c->size, c->da,
+					   NULL, NULL, "%s", c->name);
+		if (!mem)
+			return -ENOMEM;
+		rproc_add_carveout(rproc, mem);
+	}
+	return 0;
+}
+
+static int mmamp_rproc_start(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+	struct mmamp_soc_msg m = { .type = MMAMP_SOC_START, .a = rproc->bootaddr };
+	char why[MMAMP_SOC_TEXT_MAX];
+	int ret;
+
+	ret = mmamp_call(p, &m, why, sizeof(why));
+	if (ret)
+		dev_err(p->dev, "SCU refused to start the M4 at 0x%llx: %s (%d)\n",
+			(unsigned long long)rproc->bootaddr, why, ret);
+	else
+		dev_info(p->dev, "M4 started at 0x%llx by partition %s\n",
+			 (unsigned long long)rproc->bootaddr, partition);
+	return ret;
+}
+
+static int mmamp_rproc_stop(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+	struct mmamp_soc_msg m = { .type = MMAMP_SOC_STOP };
+	char why[MMAMP_SOC_TEXT_MAX];
+	int ret;
+
+	ret = mmamp_call(p, &m, why, sizeof(why));
+	if (ret)
+		dev_err(p->dev, "SCU refused to stop the M4: %s (%d)\n", why, ret);
+	return ret;
+}
+
+/* Any context (virtqueue_kick may run under spinlocks): queue the doorbell, never wait. */
+static void mmamp_rproc_kick(struct rproc *rproc, int vqid)
+{
+	struct mmamp_rproc *p = rproc->priv;
+	unsigned long flags;
+
+	if (vqid < 0 || vqid >= KICK_IDS || vqid > 0xffff) {
+		dev_err_ratelimited(p->dev, "kick for notifyid %d: out of range\n", vqid);
+		return;
+	}
+	spin_lock_irqsave(&p->tx_lock, flags);
+	/* A doorbell not yet on the wire already covers this one (the M4 reads both rings). */
+	set_bit(vqid, p->kicks);
+	mmamp_flush_locked(p);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+}
+
+/* The live table is the rsc-table carveout (0x900ff000), where the firmware reads it. */
+static struct resource_table *mmamp_rproc_find_loaded_rsc_table(struct rproc *rproc,
+								const struct firmware *fw)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	return p->mem[RSC_TABLE_IDX].va;
+}
+
+static const struct rproc_ops mmamp_rproc_ops = {
+	.prepare = mmamp_rproc_prepare,
+	.start = mmamp_rproc_start,
+	.stop = mmamp_rproc_stop,
+	.kick = mmamp_rproc_kick,
+	.load = rproc_elf_load_segments,
+	.parse_fw = rproc_elf_load_rsc_table,
+	.sanity_check = rproc_elf_sanity_check,
+	.get_boot_addr = rproc_elf_get_boot_addr,
+	.find_loaded_rsc_table = mmamp_rproc_find_loaded_rsc_table,
+};
+
+/* ---- talking to the SoC before the interrupt is set up (probe) ---- */
+
+static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m, int pass_fd)
+{
+	struct mmamp_soc_msg r;
+	size_t got = 0;
+	int n;
+
+	if (pass_fd >= 0)
+		n = os_sendmsg_fds(p->fd, m, sizeof(*m), &pass_fd, 1);
+	else
+		n = os_write_file(p->fd, m, sizeof(*m));
+	if (n != sizeof(*m))
+		return n < 0 ? n : -EIO;
+	while (got < sizeof(r)) {
+		n = os_read_file(p->fd, (u8 *)&r + got, sizeof(r) - got);
+		if (n <= 0)
+			return n ? n : -ECONNRESET;
+		got += n;
+	}
+	r.text[MMAMP_SOC_TEXT_MAX - 1] = '\0';
+	if (r.type != MMAMP_SOC_REPLY) {
+		dev_err(p->dev, "expected a reply from the SoC, got message type %u\n", r.type);
+		return -EPROTO;
+	}
+	if (r.arg)
+		dev_err(p->dev, "the simulated SoC refused %s: %s (%d)\n",
+			m->type == MMAMP_SOC_HELLO ? "us" : m->text, r.text, r.arg);
+	return r.arg;
+}
+
+static int mmamp_soc_connect(struct mmamp_rproc *p)
+{
+	struct mmamp_soc_msg m = { .type = MMAMP_SOC_HELLO };
+	unsigned long long off;
+	int memfd, ret;
+	size_t i;
+
+	p->fd = os_connect_socket(soc);
+	if (p->fd < 0) {
+		dev_err(p->dev, "cannot reach the simulated SoC at %s: error %d\n", soc, p->fd);
+		return p->fd;
+	}
+	/* Every carveout, and all of RAM, lives in UML's one memory file. */
+	memfd = phys_mapping(virt_to_phys(p->mem[0].va), &off);
+	if (memfd < 0) {
+		ret = -ENODEV;
+		goto err;
+	}
+	strscpy(m.text, partition, sizeof(m.text));
+	/* RAM is the file's first physmem_size bytes: offset = physical address (phys_mapping). */
+	m.a = physmem_size;
+	ret = mmamp_sync_call(p, &m, memfd);
+	for (i = 0; !ret && i < ARRAY_SIZE(mmamp_carveouts); i++) {
+		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
+
+		if (phys_mapping(virt_to_phys(p->mem[i].va), &off) != memfd) {
+			ret = -ENODEV;
+			break;
+		}
+		memset(&m, 0, sizeof(m));
+		m.type = MMAMP_SOC_CARVEOUT;
+		m.a = c->da;
+		m.b = off;
+		m.c = c->size;
+		strscpy(m.text, c->name, sizeof(m.text));
+		ret = mmamp_sync_call(p, &m, -1);
+	}
+	if (ret)
+		goto err;
+	ret = os_set_fd_block(p->fd, 0);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	os_close_file(p->fd);
+	p->fd = -1;
+	return ret;
+}
+
+static void mmamp_free_mem(struct mmamp_rproc *p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++)
+		if (p->mem[i].va)
+			dma_free_coherent(p->dev, mmamp_carveouts[i].size, p->mem[i].va,
+					  p->mem[i].dma);
+}
+
+static int mmamp_rproc_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct mmamp_rproc *p;
+	struct rproc *rproc;
+	size_t i;
+	int ret;
+
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(32));
+	if (ret)
+		return ret;
+	rproc = rproc_alloc(dev, "m4_0", &mmamp_rproc_ops, firmware, sizeof(*p));
+	if (!rproc)
+		return -ENOMEM;
+	rproc->auto_boot = false;
+	p = rproc->priv;
+	p->rproc = rproc;
+	p->dev = dev;
+	p->fd = -1;
+	spin_lock_init(&p->tx_lock);
+	mutex_init(&p->call_lock);
+	init_completion(&p->reply_done);
+	INIT_WORK(&p->rx_work, mmamp_rx_work);
+	INIT_DELAYED_WORK(&p->tx_work, mmamp_tx_work);
+	platform_set_drvdata(pdev, p);
+
+	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
+		p->mem[i].va = dma_alloc_coherent(dev, mmamp_carveouts[i].size, &p->mem[i].dma,
+						  GFP_KERNEL);
+		if (!p->mem[i].va) {
+			ret = -ENOMEM;
+			goto err_mem;
+		}
+	}
+	/* Ordered: messages are handled in the order the SoC sent them. */
+	p->wq = alloc_ordered_workqueue("mmamp-soc", 0);
+	if (!p->wq) {
+		ret = -ENOMEM;
+		goto err_mem;
+	}
+	ret = mmamp_soc_connect(p);
+	if (ret)
+		goto err_wq;
+	p->irq = um_request_irq(UM_IRQ_ALLOC, p->fd, IRQ_READ, mmamp_soc_interrupt, 0,
+				"mmamp-soc", p);
+	if (p->irq < 0) {
+		ret = p->irq;
+		goto err_fd;
+	}
+	/* Anything that arrived before the interrupt was there. */
+	queue_work(p->wq, &p->rx_work);
+	ret = rproc_add(rproc);
+	if (ret)
+		goto err_irq;
+	dev_info(dev, "i.MX8X M4 remoteproc on simulated SoC %s, SCU partition %s\n", soc,
+		 partition);
+	return 0;
+
+err_irq:
+	um_free_irq(p->irq, p);
+err_fd:
+	os_close_file(p->fd);
+err_wq:
+	destroy_workqueue(p->wq);
+err_mem:
+	mmamp_free_mem(p);
+	rproc_free(rproc);
+	return ret;
+}
+
+static int mmamp_rproc_remove(struct platform_device *pdev)
+{
+	struct mmamp_rproc *p = platform_get_drvdata(pdev);
+	struct rproc *rproc = p->rproc;
+
+	rproc_del(rproc);
+	um_free_irq(p->irq, p);
+	cancel_delayed_work_sync(&p->tx_work);
+	destroy_workqueue(p->wq);
+	os_close_file(p->fd);
+	mmamp_free_mem(p);
+	rproc_free(rproc);
+	return 0;
+}
+
+static struct platform_driver mmamp_rproc_driver = {
+	.probe = mmamp_rproc_probe,
+	.remove = mmamp_rproc_remove,
+	.driver = {
+		.name = "mmamp-rproc",
+	},
+};
+
+static struct platform_device *mmamp_pdev;
+
+static int __init mmamp_rproc_init(void)
+{
+	int ret = platform_driver_register(&mmamp_rproc_driver);
+
+	if (ret)
+		return ret;
+	/* UML has no device tree: the device is ours to create. */
+	mmamp_pdev = platform_device_register_simple("mmamp-rproc", -1, NULL, 0);
+	if (IS_ERR(mmamp_pdev)) {
+		ret = PTR_ERR(mmamp_pdev);
+		goto err;
+	}
+	/* Probing is synchronous: a device without a driver means the probe failed (logged). */
+	if (!platform_get_drvdata(mmamp_pdev)) {
+		platform_device_unregister(mmamp_pdev);
+		ret = -ENODEV;
+		goto err;
+	}
+	return 0;
+err:
+	platform_driver_unregister(&mmamp_rproc_driver);
+	return ret;
+}
+
+static void __exit mmamp_rproc_exit(void)
+{
+	platform_device_unregister(mmamp_pdev);
+	platform_driver_unregister(&mmamp_rproc_driver);
+}
+
+module_init(mmamp_rproc_init);
+module_exit(mmamp_rproc_exit);
+
+MODULE_DESCRIPTION("remoteproc driver for mmamp's simulated i.MX8X Cortex-M4 (User-Mode Linux)");
+MODULE_LICENSE("GPL");
