@@ -4,7 +4,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS mmamp_core mmamp_host mmamp_libfdt EXPORT mmampTargets
+install(TARGETS mmamp_core mmamp_host mmamp_simcore_launch mmamp_libfdt EXPORT mmampTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/mmamp ${PROJECT_BINARY_DIR}/include/mmamp

@@ -39,6 +39,9 @@ typedef uint32_t mmamp_soc_u32;
 typedef int32_t mmamp_soc_s32;
 typedef uint64_t mmamp_soc_u64;
 #endif
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define MMAMP_SOC_MSG_SIZE 256
 #define MMAMP_SOC_TEXT_MAX 224
@@ -68,6 +71,8 @@ struct mmamp_soc_msg {
 	char text[MMAMP_SOC_TEXT_MAX]; /* NUL-terminated */
 };
 
-_Static_assert(sizeof(struct mmamp_soc_msg) == MMAMP_SOC_MSG_SIZE, "256-byte messages");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_soc_msg) == MMAMP_SOC_MSG_SIZE, "256-byte messages");
+
+MMAMP_END_DECLS
 
 #endif /* MMAMP_SOC_WIRE_H */
