@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -25,6 +24,11 @@
 #define EM_X86_64 62u
 
 /* ---- power: the simulated core process ---- */
+
+#define SIM_GATE_FD 5         /* the gate pipe in the child, between console (4) and maps (10) */
+#define SIM_EXIT_NO_GATE 125  /* the child's exit status when its host died before the gate */
+
+static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len);
 
 struct spawn_maps {
 	struct mmamp_rproc *r;
@@ -78,13 +82,94 @@ static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side s
 		       MMAMP_PERM_RW);
 }
 
+/*
+ * Start the core process, recorded before it runs: @srcs[i] becomes fd @dsts[i] in it (report
+ * 3, console 4, then the maps from 10 on, in that order). The child (a fork: async-signal-safe calls
+ * only) puts its fds in place, sheds every other one, and waits on a gate pipe; the parent
+ * writes the core's record ("phase booting", attach.c) and only then opens the gate. A host
+ * that dies before (MMAMP_TEST_EXIT_AT=spawned) closes the gate unopened: the child sees EOF
+ * and exits without ever running firmware — so no core runs that a later host cannot find.
+ * Returns the pid or a negative errno with @err filled.
+ */
+static pid_t spawn_gated(struct mmamp_rproc *r, char *const argv[], const int *srcs,
+			 const int *dsts, unsigned n, char *err, size_t errlen)
+{
+	char id[128];
+	int gate[2], ret;
+	pid_t pid;
+
+	for (unsigned i = 0; i < n; i++)
+		if (srcs[i] < 0)
+			return rproc_fail(err, errlen, -EMFILE, "core %s: out of file descriptors",
+					  r->core->name);
+	if (pipe2(gate, O_CLOEXEC))
+		return rproc_fail(err, errlen, -errno, "core %s: pipe: %s", r->core->name,
+				  strerror(errno));
+	/* its read end above every target number too, or a dup2 below could overwrite it */
+	ret = fcntl(gate[0], F_DUPFD_CLOEXEC, 100);
+	close(gate[0]);
+	gate[0] = ret;
+	if (gate[0] < 0) {
+		close(gate[1]);
+		return rproc_fail(err, errlen, -EMFILE, "core %s: out of file descriptors",
+				  r->core->name);
+	}
+	pid = fork();
+	if (pid == 0) {
+		char go;
+
+		for (unsigned i = 0; i < n; i++)
+			if (dup2(srcs[i], dsts[i]) < 0)
+				_exit(MMAMP_SIMCORE_EXIT_SETUP);
+		/* the gate at a fixed number, everything else closed: a sibling waiting at its own
+		 * gate must not hold ours open */
+		if (dup2(gate[0], SIM_GATE_FD) < 0 || close_range(SIM_GATE_FD + 1, 9, 0) ||
+		    close_range(10 + (n - 2), ~0u, 0))
+			_exit(MMAMP_SIMCORE_EXIT_SETUP);
+		while ((ret = (int)read(SIM_GATE_FD, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (ret != 1)
+			_exit(SIM_EXIT_NO_GATE); /* the host died before it recorded us */
+		close(SIM_GATE_FD);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(gate[0]);
+	if (pid < 0) {
+		ret = -errno;
+		close(gate[1]);
+		return rproc_fail(err, errlen, ret, "core %s: fork: %s", r->core->name,
+				  strerror(-ret));
+	}
+	r->pid = pid;
+	rproc_test_exit_at(r, "spawned", (int)pid);
+	ret = sim_identify(r, id, sizeof(id));
+	if (!ret)
+		ret = rproc_record_write(r, id, "booting", err, errlen);
+	else
+		rproc_fail(err, errlen, ret, "core %s: its process %d vanished at once",
+			   r->core->name, (int)pid);
+	if (!ret && write(gate[1], "g", 1) != 1)
+		ret = rproc_fail(err, errlen, -EIO, "core %s: cannot release its process",
+				 r->core->name);
+	close(gate[1]);
+	if (ret) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		r->pid = 0;
+		rproc_record_clear(r);
+		return ret;
+	}
+	return pid;
+}
+
 static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct spawn_maps m = { .r = r };
-	posix_spawn_file_actions_t fa;
 	char boot[32], stack[32], console_path[4096];
 	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
 	int report[2], console, ret, argc = 0;
+	int srcs[2 + MMAMP_SIMCORE_MAX_MAPS], dsts[2 + MMAMP_SIMCORE_MAX_MAPS];
 	pid_t pid;
 
 	mu_reset(&r->mu->mu); /* powering the partition resets its MU */
@@ -127,28 +212,23 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	argv[argc] = NULL;
 
 	/* Move every source above the target numbers first, so no dup2 overwrites a source. */
-	int src_report = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
-	int src_console = fcntl(console, F_DUPFD_CLOEXEC, 100);
-	int src_maps[MMAMP_SIMCORE_MAX_MAPS];
-
-	for (unsigned i = 0; i < m.n; i++)
-		src_maps[i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, src_report, 3);
-	posix_spawn_file_actions_adddup2(&fa, src_console, 4);
-	for (unsigned i = 0; i < m.n; i++)
-		posix_spawn_file_actions_adddup2(&fa, src_maps[i], (int)(10 + i));
-	ret = posix_spawn(&pid, r->h->simcore, &fa, NULL, argv, NULL);
-	posix_spawn_file_actions_destroy(&fa);
-	for (unsigned i = 0; i < m.n; i++)
-		close(src_maps[i]);
-	close(src_report);
-	close(src_console);
+	srcs[0] = fcntl(report[1], F_DUPFD_CLOEXEC, 100);
+	dsts[0] = 3; /* --report 3 */
+	srcs[1] = fcntl(console, F_DUPFD_CLOEXEC, 100);
+	dsts[1] = 4; /* --console 4 */
+	for (unsigned i = 0; i < m.n; i++) {
+		srcs[2 + i] = fcntl(m.fds[i], F_DUPFD_CLOEXEC, 100);
+		dsts[2 + i] = (int)(10 + i);
+	}
+	pid = spawn_gated(r, argv, srcs, dsts, 2 + m.n, err, errlen);
+	for (unsigned i = 0; i < 2 + m.n; i++)
+		if (srcs[i] >= 0)
+			close(srcs[i]);
 	close(report[1]);
 	close(console);
-	if (ret) {
+	if (pid < 0) {
 		close(report[0]);
-		return rproc_fail(err, errlen, -ret, "cannot start %s: %s", r->h->simcore, strerror(ret));
+		return (int)pid;
 	}
 	r->pid = pid;
 	r->report_fd = report[0];

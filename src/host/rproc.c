@@ -577,7 +577,7 @@ void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed)
 		r->bk->power_off(r, true);
 		r->powered = false;
 	}
-	rproc_record_clear(r);
+	rproc_record_stopped(r);
 	mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
 }
 
@@ -610,6 +610,7 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 		return ret;
 	}
 	r->powered = true;
+	rproc_test_exit_at(r, "booting", r->bk->pid(r));
 	rproc_monitor_watch(r);
 	ret = rproc_bring_up(r, err, errlen);
 	if (ret)
@@ -785,7 +786,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 		/* it ran without us and ended: nothing to recover, it is just off now */
 		r->bk->power_off(r, true);
 		r->powered = false;
-		rproc_record_clear(r);
+		rproc_record_stopped(r);
 		rproc_set_state(r, MMAMP_RPROC_OFFLINE);
 	}
 	if (!rproc_is_up(r) || !r->powered || (reported && !r->fault_pending)) {
@@ -803,7 +804,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 	r->bk->power_off(r, false);
 	r->powered = false;
 	r->fault_pending = false;
-	rproc_record_clear(r);
+	rproc_record_stopped(r);
 	r->crash_count++;
 	rproc_shutdown_core(r, true);
 	rproc_set_state(r, MMAMP_RPROC_CRASHED);
@@ -961,6 +962,16 @@ unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r)
 	return n;
 }
 
+size_t mmamp_rproc_found(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = (size_t)snprintf(buf, len, "%s", r->found);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len)
 {
 	size_t n;
@@ -1089,7 +1100,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 		return rproc_fail(err, errlen, ret, "core %s: no monitor thread", c->name);
 	}
 	pthread_mutex_lock(&r->lock);
-	rproc_find_detached(r); /* a core still running from an earlier host: DETACHED */
+	rproc_reclaim(r); /* what an earlier host left: a running core is DETACHED */
 	pthread_mutex_unlock(&r->lock);
 	*out = r;
 	return 0;
@@ -1097,14 +1108,18 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 
 void rproc_destroy(struct mmamp_rproc *r)
 {
+	bool goes_on = false;
+
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (rproc_is_up(r))
+	if (rproc_is_up(r)) {
 		rproc_shutdown_core(r, false);
-	else if (r->state == MMAMP_RPROC_DETACHED && r->powered)
+	} else if (r->state == MMAMP_RPROC_DETACHED && r->powered) {
 		rproc_forget(r); /* it ran without us before: it goes on without us */
+		goes_on = true;
+	}
 	r->state = MMAMP_RPROC_DELETED;
 	pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&r->op_lock);
@@ -1112,6 +1127,8 @@ void rproc_destroy(struct mmamp_rproc *r)
 	rproc_channels_free(r);
 	if (r->bk->destroy)
 		r->bk->destroy(r);
+	if (!goes_on)
+		rproc_record_clear(r); /* the backend ended what it kept (an idle QEMU) */
 	host_rpmsg_window_unmap(&r->shm);
 	pthread_cond_destroy(&r->changed);
 	pthread_cond_destroy(&r->tx_space);

@@ -562,6 +562,7 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		.events = &events,
 		.ctx = d,
 	};
+	char found[512];
 	int ret = mmamp_host_open(&d->host, &cfg, err, errlen);
 
 	if (ret)
@@ -577,6 +578,8 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		d->cores[i].name = mmamp_rproc_name(d->cores[i].r);
 		d->cores[i].last = mmamp_rproc_state(d->cores[i].r);
 		d->cores[i].crashes = mmamp_rproc_crash_count(d->cores[i].r);
+		if (mmamp_rproc_found(d->cores[i].r, found, sizeof(found)))
+			logmsg("%s: found %s", d->cores[i].name, found);
 	}
 	return 0;
 }

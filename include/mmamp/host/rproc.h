@@ -147,6 +147,13 @@ unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r);
  */
 unsigned long mmamp_rproc_ns_refused(struct mmamp_rproc *r);
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len);
+/**
+ * mmamp_rproc_found() - what the host found of this core when it opened (left by an earlier
+ * host on the same runtime directory) and what it did about it — "a running core (pid 41,
+ * firmware fw_echo) an earlier host started: detached …", "a core process (pid 41, …) its host
+ * left before it was up: ended it" — or "" when there was nothing. Returns its length.
+ */
+size_t mmamp_rproc_found(struct mmamp_rproc *r, char *buf, size_t len);
 
 /**
  * mmamp_rproc_wait() - wait until the core is in @state (and, if @channel is not NULL, a
