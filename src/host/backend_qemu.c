@@ -155,7 +155,7 @@ static int machine_config(struct mmamp_rproc *r, struct qemu_machine_config *cfg
 		.ram_size = QEMU_MACHINE_RAM_SIZE,
 		.socket_dir = dir,
 		.console_log = console,
-		.outlive_host = true,
+		.outlive_host = r->h->cores_outlive_host,
 		.before_run = record_before_run,
 		.before_run_ctx = r,
 	};

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +97,7 @@ static pid_t spawn_gated(struct mmamp_rproc *r, char *const argv[], const int *s
 {
 	char id[128];
 	int gate[2], ret;
-	pid_t pid;
+	pid_t pid, parent;
 
 	for (unsigned i = 0; i < n; i++)
 		if (srcs[i] < 0)
@@ -114,9 +115,14 @@ static pid_t spawn_gated(struct mmamp_rproc *r, char *const argv[], const int *s
 		return rproc_fail(err, errlen, -EMFILE, "core %s: out of file descriptors",
 				  r->core->name);
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		char go;
+
+		if (!r->h->cores_outlive_host &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
+			_exit(SIM_EXIT_NO_GATE); /* dies with its host, which is gone already */
 
 		for (unsigned i = 0; i < n; i++)
 			if (dup2(srcs[i], dsts[i]) < 0)

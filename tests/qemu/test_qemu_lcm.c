@@ -52,6 +52,7 @@ static int host_open(struct world *w, char *err, size_t errlen)
 	cfg.firmware_path = fwdir;
 	cfg.simcore = "/nonexistent"; /* no sim cores on this platform */
 	cfg.qemu_bootrom = bootrom;
+	cfg.cores_outlive_host = true; /* the attach tests: QEMU outlives a host that dies */
 	if (mmamp_host_open(&w->h, &cfg, err, errlen))
 		return -1;
 	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");

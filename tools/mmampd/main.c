@@ -559,6 +559,7 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		.simcore = d->simcore,
 		.qemu_bootrom = d->qemu_bootrom[0] ? d->qemu_bootrom : NULL,
 		.polling = d->polling,
+		.cores_outlive_host = true, /* a restarted mmampd attaches to them */
 		.events = &events,
 		.ctx = d,
 	};

@@ -74,6 +74,12 @@ struct mmamp_host_events {
  *                 unless @polling, sleeps on the doorbell with mmamp_rproc_wait_doorbell() (the
  *                 in-process, lowest-latency mode MeasureMan and benchmarks use: one thread
  *                 wake-up per direction, as with a real interrupt). Crashes are still detected.
+ * @cores_outlive_host: the core processes (mmamp-simcore, QEMU) keep running when this host
+ *                 process ends, for a later host to attach to (mmampd). Off (tools, tests that
+ *                 own their cores privately): they get a parent-death SIGKILL and die with it,
+ *                 however it ends. The death signal follows the thread that started the core
+ *                 (mmamp_rproc_start's caller, or the core's monitor for a recovery): start
+ *                 cores from a thread that lives as long as the host.
  */
 struct mmamp_host_config {
 	const char *platform;
@@ -84,6 +90,7 @@ struct mmamp_host_config {
 	const char *qemu;
 	bool polling;
 	bool caller_polls;
+	bool cores_outlive_host;
 	const struct mmamp_host_events *events;
 	void *ctx;
 };
