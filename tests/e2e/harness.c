@@ -119,6 +119,12 @@ static void live_del(struct e2e *e)
 			live[i] = NULL;
 }
 
+void e2e_free(struct e2e *e)
+{
+	live_del(e);
+	free(e);
+}
+
 /* argv arrays for exec are char *[]: copies, freed by the caller */
 static void free_argv(char **argv)
 {

@@ -33,6 +33,8 @@ struct e2e {
 struct e2e *e2e_start(const char *platform, const char *const *args);
 /* Shut it down (checking its exit status), clean up; prints the log if the test failed. */
 void e2e_stop(struct e2e *e);
+/* Free an e2e whose daemon the test ended itself (nothing is stopped or removed). */
+void e2e_free(struct e2e *e);
 
 /* A control request; returns true for "ok" and copies the text after "ok "/"err " to @out. */
 bool ctl(struct e2e *e, char *out, size_t outlen, const char *fmt, ...)

@@ -633,7 +633,7 @@ static void stale_mount_cleared(void **state)
 	assert_int_equal(rename(log_new, log_old), 0);
 	assert_int_equal(rmdir(tmp), 0);
 	snprintf(f->e->rt, sizeof(f->e->rt), "%s", old->rt);
-	free(old);
+	e2e_free(old);
 
 	assert_true(wait_mounted(f));
 	assert_true(log_says(f->e, "detached a stale mount"));
