@@ -193,7 +193,10 @@ void rproc_reclaim(struct mmamp_rproc *r)
 			 ret == 0 || ret == -ESRCH ? "ended it" : strerror(-ret));
 		return;
 	}
-	snprintf(r->firmware, sizeof(r->firmware), "%s", fw);
+	/* the record is a file anyone with the directory could have written: a name the rule
+	 * refuses is not taken (the core shows firmware "", it runs an image of unknown name) */
+	snprintf(r->firmware, sizeof(r->firmware), "%s",
+		 mmamp_firmware_name_check(fw, NULL, 0) ? "" : fw);
 	r->powered = true;
 	rproc_monitor_watch(r);
 	rproc_set_state(r, MMAMP_RPROC_DETACHED);

@@ -88,6 +88,8 @@ static uint64_t now_ms(void)
 
 /* ---- loading ---- */
 
+#define FIRMWARE_MAX_BYTES (64 << 20) /* an image is read whole into memory */
+
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat st;
@@ -98,10 +100,13 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    st.st_size > 64 * 1024 * 1024) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
 		close(fd);
 		return -ENOEXEC;
+	}
+	if (st.st_size > FIRMWARE_MAX_BYTES) {
+		close(fd);
+		return -EFBIG;
 	}
 	*data = malloc((size_t)st.st_size);
 	if (!*data) {
@@ -284,13 +289,16 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	size_t tsize;
 	int ret;
 
-	if (strchr(r->firmware, '/') || !strcmp(r->firmware, "..") || !r->firmware[0])
-		return rproc_fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
-			    r->firmware);
+	/* set_firmware checked it; a name from an earlier host's record was not */
+	if (mmamp_firmware_name_check(r->firmware, text, sizeof(text)))
+		return rproc_fail(err, errlen, -EINVAL, "firmware name: %s", text);
 	find_firmware(r->h->firmware_path, r->firmware, path, sizeof(path));
 	free(r->image);
 	r->image = NULL;
 	ret = read_file(path, &r->image, &r->image_size);
+	if (ret == -EFBIG)
+		return rproc_fail(err, errlen, ret, "firmware %s: larger than the %d MiB a firmware "
+				  "may have", path, FIRMWARE_MAX_BYTES >> 20);
 	if (ret)
 		return rproc_fail(err, errlen, ret, "firmware %s: %s", path,
 			    ret == -ENOEXEC ? "not a regular, non-empty file" : strerror(-ret));
@@ -893,13 +901,47 @@ size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
 	return n;
 }
 
+int mmamp_firmware_name_check(const char *name, char *why, size_t whylen)
+{
+	size_t n = name ? strlen(name) : 0;
+	char tmp[1];
+
+	if (!why) {
+		why = tmp;
+		whylen = sizeof(tmp);
+	}
+	if (n && name[n - 1] == '\n')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		const char *what = c == ' ' ? "a blank" : c < ' ' || c == 0x7f ? "a control character"
+			: c > '~' ? "not ASCII" : c == '/' ? "a '/' (a name, not a path)" : NULL;
+
+		if (what) {
+			snprintf(why, whylen, "byte %zu (0x%02x) is %s", i, c, what);
+			return -EINVAL;
+		}
+	}
+	if (!n)
+		snprintf(why, whylen, "it is empty");
+	else if (n > MMAMP_FIRMWARE_NAME_MAX)
+		snprintf(why, whylen, "it is %zu bytes long, more than %d", n,
+			 MMAMP_FIRMWARE_NAME_MAX);
+	else if ((n == 1 && name[0] == '.') || (n == 2 && !strncmp(name, "..", 2)))
+		snprintf(why, whylen, "\".\" and \"..\" are directories");
+	else
+		return 0;
+	return -EINVAL;
+}
+
 int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name)
 {
-	size_t n = name ? strcspn(name, "\n") : 0;
+	size_t n;
 	int ret = 0;
 
-	if (!n || n >= sizeof(r->firmware) || memchr(name, '/', n))
+	if (mmamp_firmware_name_check(name, NULL, 0))
 		return -EINVAL;
+	n = strcspn(name, "\n");
 	pthread_mutex_lock(&r->lock);
 	if (r->state != MMAMP_RPROC_OFFLINE) {
 		ret = -EBUSY;

@@ -950,7 +950,8 @@ int main(int argc, char **argv)
 			if (write(ready[1], msg, (size_t)n) < 0)
 				(void)0;
 		}
-		fprintf(stderr, "mmampd: %s\n", err);
+		/* said once: the log line above is on stderr in the foreground, and in the
+		 * background the parent prints what the ready pipe says */
 		shutdown_all(d);
 		return 1;
 	}

@@ -117,7 +117,20 @@ enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r);
 
 /** mmamp_rproc_firmware() - copy the firmware name into @buf; returns its length. */
 size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len);
-/** mmamp_rproc_set_firmware() - -EBUSY unless offline, -EINVAL for an empty or bad name. */
+/**
+ * mmamp_firmware_name_check() - the one rule for firmware names, whichever face they come
+ * through (library, control socket, CLI, sysfs): 1 to 255 bytes of printable ASCII (0x21 to
+ * 0x7e: no blank, control character or byte above 0x7e), no '/', not "." or "..". One trailing
+ * newline (what `echo` writes to sysfs) is not part of the name. Returns 0, or -EINVAL with
+ * @why (may be NULL) saying what is wrong with it.
+ */
+int mmamp_firmware_name_check(const char *name, char *why, size_t whylen);
+#define MMAMP_FIRMWARE_NAME_MAX 255
+
+/**
+ * mmamp_rproc_set_firmware() - -EINVAL for a name mmamp_firmware_name_check() refuses, else
+ * -EBUSY unless offline.
+ */
 int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name);
 
 /**
