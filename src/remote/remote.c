@@ -69,6 +69,11 @@ static void beat(struct mmamp_remote *r)
 		__atomic_store_n(r->heartbeat, ++r->beats, __ATOMIC_RELAXED);
 }
 
+void mmamp_remote_beat(struct mmamp_remote *r)
+{
+	beat(r);
+}
+
 /*
  * A blocking send waits here for the host to give TX buffers back (the core has asked it to
  * ring when it does). A flag left over from an earlier doorbell only ends this wait early: it

@@ -146,6 +146,13 @@ struct mmamp_remote {
 };
 
 /**
+ * mmamp_remote_beat() - move the heartbeat: for firmware that stays out of the main loop on
+ * purpose for a while (fw_measure answering the host's clock ping-pong), so the host's
+ * watchdog does not take a busy core for a stuck one.
+ */
+void mmamp_remote_beat(struct mmamp_remote *r);
+
+/**
  * mmamp_remote_init() - set up the RPMsg remote device on @cfg->vdev and @cfg->shm and enable the
  * doorbell (db->enable). Create endpoints on mmamp_remote_rpmsg(@r) afterwards (before or after
  * the link is up: named ones are announced as soon as it is).

@@ -190,7 +190,8 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 	uint8_t req[MM_WIRE_HDR], back[MM_WIRE_HDR];
 	uint32_t n = __atomic_load_n(&c->ack, __ATOMIC_ACQUIRE);
 	uint64_t best = UINT64_MAX, start = mm_now_ns();
-	unsigned i;
+	unsigned i, crashes = mmamp_rproc_crash_count(ip->r);
+	char reason[300];
 	int ret;
 
 	/* Not QMB_CLOCK_END from last time: the firmware must wait for our first round. */
@@ -241,9 +242,15 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 	if (!ret)
 		ret = wait_reply(ip);
 	ip->rx = NULL;
-	if (ret)
+	if (ret && mmamp_rproc_crash_count(ip->r) != crashes) {
+		/* not the firmware's fault in general: say what the host saw */
+		mmamp_rproc_crash_reason(ip->r, reason, sizeof(reason));
+		snprintf(err, errlen, "guest clock: the core crashed during the ping-pong (round "
+			 "%u): %s", i, reason);
+	} else if (ret) {
 		snprintf(err, errlen, "guest clock: the ping-pong through the boot mailbox failed "
 			 "(%s): is the firmware fw_measure built for QEMU?", strerror(-ret));
+	}
 	return ret;
 }
 
