@@ -41,8 +41,8 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "../missing.h"
 
-#define SKIP_CODE 77
 #define MAX_MOUNTS 16
 
 static bool fuse_unavailable; /* a daemon said it could not mount: the run is a SKIP */
@@ -752,16 +752,19 @@ int main(void)
 	int failed;
 
 #ifndef MMAMP_HAVE_FUSE
-	printf("test_sysfs: mmampd was built without libfuse3: skipped\n");
-	return SKIP_CODE;
+	return mmamp_test_missing("test_sysfs", "fuse", "mmampd was built without libfuse3 "
+				  "(Debian packages libfuse3-dev, fuse3)");
 #endif
 	if (access("/dev/fuse", R_OK | W_OK)) {
-		printf("test_sysfs: /dev/fuse: %s: skipped\n", strerror(errno));
-		return SKIP_CODE;
+		fprintf(stderr, "test_sysfs: /dev/fuse: %s\n", strerror(errno));
+		return mmamp_test_missing("test_sysfs", "fuse", "/dev/fuse is not usable");
 	}
 	private_namespace();
 	atexit(unmount_leftovers);
 	failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unmount_leftovers();
-	return failed ? failed : (fuse_unavailable ? SKIP_CODE : 0);
+	if (failed)
+		return failed;
+	return fuse_unavailable ? mmamp_test_missing("test_sysfs", "fuse", "mmampd could not "
+						     "mount its sysfs face (FUSE) here") : 0;
 }

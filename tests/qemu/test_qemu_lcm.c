@@ -27,6 +27,7 @@
 
 #include "mmamp/host/rproc.h"
 #include "channel_inbox.h"
+#include "../missing.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
 #define INFO "mmamp-info"
@@ -405,8 +406,7 @@ int main(int argc, char **argv)
 	bootrom = argv[2];
 	fwdir = argv[3];
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		fprintf(stderr, "qemu-system-arm not installed: skipped\n");
-		return 77;
+		return mmamp_test_missing("test_qemu_lcm", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
 	}
 	return cmocka_run_group_tests_name("qemu_lcm", tests, NULL, NULL);
 }

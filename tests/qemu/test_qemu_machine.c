@@ -48,6 +48,7 @@
 #include "mps2_an386.h"
 #include "qemu_machine.h"
 #include "qemu_mailbox.h"
+#include "../missing.h"
 
 #define TIMEOUT_MS 20000u
 #define NUM        256u
@@ -787,8 +788,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!have_qemu()) {
-		fprintf(stderr, "qemu-system-arm not found: skipped\n");
-		return 77;
+		return mmamp_test_missing("test_qemu_machine", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
 	}
 	bootrom_path = argv[1];
 	fw_echo_path = argv[2];

@@ -29,6 +29,7 @@
 #include "mm_wire.h"
 #include "mmamp/host/rproc.h"
 #include "qemu_mailbox.h"
+#include "../missing.h"
 
 #define LOOPS 3000u
 
@@ -278,8 +279,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		printf("qemu-system-arm not installed: skipped\n");
-		return 77;
+		return mmamp_test_missing("test_qemu_measureman", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
 	}
 	platform = argv[1];
 	fw_dir = argv[2];
