@@ -891,14 +891,20 @@ enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r)
 	return s;
 }
 
-size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
+/* A copy of one of @r's strings, taken under its lock; returns the string's length. */
+static size_t copy_locked(struct mmamp_rproc *r, const char *s, char *buf, size_t len)
 {
 	size_t n;
 
 	pthread_mutex_lock(&r->lock);
-	n = (size_t)snprintf(buf, len, "%s", r->firmware);
+	n = (size_t)snprintf(buf, len, "%s", s);
 	pthread_mutex_unlock(&r->lock);
 	return n;
+}
+
+size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	return copy_locked(r, r->firmware, buf, len);
 }
 
 int mmamp_firmware_name_check(const char *name, char *why, size_t whylen)
@@ -1006,22 +1012,12 @@ unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r)
 
 size_t mmamp_rproc_found(struct mmamp_rproc *r, char *buf, size_t len)
 {
-	size_t n;
-
-	pthread_mutex_lock(&r->lock);
-	n = (size_t)snprintf(buf, len, "%s", r->found);
-	pthread_mutex_unlock(&r->lock);
-	return n;
+	return copy_locked(r, r->found, buf, len);
 }
 
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len)
 {
-	size_t n;
-
-	pthread_mutex_lock(&r->lock);
-	n = (size_t)snprintf(buf, len, "%s", r->crash_reason);
-	pthread_mutex_unlock(&r->lock);
-	return n;
+	return copy_locked(r, r->crash_reason, buf, len);
 }
 
 int mmamp_rproc_poll(struct mmamp_rproc *r)

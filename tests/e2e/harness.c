@@ -74,7 +74,7 @@ static void dump_logs(struct e2e *e)
 #define E2E_MAX_LIVE 16
 static struct e2e *live[E2E_MAX_LIVE];
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+int e2e_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -95,7 +95,7 @@ static void live_reap(void)
 			kill(-e->daemon, SIGKILL);
 			waitpid(e->daemon, NULL, 0);
 		}
-		nftw(e->rt, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
 }
 
@@ -233,7 +233,7 @@ void e2e_stop(struct e2e *e)
 		    WEXITSTATUS(status) != 0)
 			dump_logs(e);
 		if (!exited || !clean_shutdown || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			nftw(e->rt, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+			nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 			free(e);
 			fail_msg("mmampd did not shut down cleanly (shutdown %s, %s %d)",
 				 clean_shutdown ? "ok" : "refused",
@@ -243,7 +243,7 @@ void e2e_stop(struct e2e *e)
 										    : -1));
 		}
 	}
-	nftw(e->rt, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(e);
 }
 

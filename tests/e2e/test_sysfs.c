@@ -195,15 +195,6 @@ static struct fx *begin(void **state, const char *platform, const char *const *a
 	return f;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
@@ -220,7 +211,7 @@ static int teardown(void **state)
 	e2e_stop(e);
 	if (mnt[0] && force_unmount(mnt)) {
 		/* e2e_stop() could not remove what was under the mount */
-		nftw(rt, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		nftw(rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 		fail_msg("mmampd left %s mounted", mnt);
 	}
 	return 0;

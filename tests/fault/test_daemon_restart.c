@@ -162,19 +162,27 @@ static int kill_orphan(void **state)
 	return 0;
 }
 
-/* The core pid the host named when MMAMP_TEST_EXIT_AT=@point made it exit (the daemon log). */
-static pid_t exit_at_pid(struct e2e *e, const char *point)
+/* The daemon log (all of it that fits @len) into @text. */
+static void read_log(struct e2e *e, char *text, size_t len)
 {
-	char path[160], text[16384], key[128], *at;
+	char path[160];
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/mmampd.log", e->rt);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, text, len - 1);
 	close(fd);
 	text[n > 0 ? n : 0] = '\0';
+}
+
+/* The core pid the host named when MMAMP_TEST_EXIT_AT=@point made it exit (the daemon log). */
+static pid_t exit_at_pid(struct e2e *e, const char *point)
+{
+	char text[16384], key[128], *at;
+
+	read_log(e, text, sizeof(text));
 	snprintf(key, sizeof(key), "MMAMP_TEST_EXIT_AT=%s: the host exits (core m4_0, pid ", point);
 	at = strstr(text, key);
 	if (!at)
@@ -185,17 +193,9 @@ static pid_t exit_at_pid(struct e2e *e, const char *point)
 /* Whether the daemon log holds @what; prints the line that does. */
 static bool log_has(struct e2e *e, const char *what)
 {
-	char *at, *end;
-	char path[160], text[65536];
-	ssize_t n;
-	int fd;
+	char text[65536], *at, *end;
 
-	snprintf(path, sizeof(path), "%s/mmampd.log", e->rt);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
+	read_log(e, text, sizeof(text));
 	at = strstr(text, what);
 	if (!at)
 		return false;
