@@ -123,8 +123,14 @@ uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms, void (*beat)(void *ctx), void 
 		if (req == last) {
 			uint64_t now = mmamp_port_ticks();
 
-			if (now - since > idle)
-				break;
+			/* idle: but a vCPU descheduled between the look at req and the clock read
+			 * may have missed a round the host posted meanwhile — one more look */
+			if (now - since > idle) {
+				__asm__ volatile("dmb" ::: "memory");
+				if (c->req == last)
+					break;
+				continue;
+			}
 			if (beat && now - beaten >= ms) {
 				beat(ctx);
 				beaten = now;
