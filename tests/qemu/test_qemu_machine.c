@@ -111,13 +111,34 @@ static void fail_with_console(struct host *h, const char *what)
 	fail_msg("%s (machine: %s); console:\n%s", what, qemu_machine_error(h->m), con);
 }
 
+static void host_teardown(struct host *h);
+
+/*
+ * The host of the running test. A test that fails an assertion jumps out before its
+ * host_teardown(): the next host_setup() (or the exit) tears that host down, so its QEMU and
+ * its 16 MiB RAM file do not outlive the failure.
+ */
+static struct host *live_host;
+
+static void teardown_left_host(void)
+{
+	if (live_host)
+		host_teardown(live_host);
+}
+
 static void host_setup(struct host *h, bool icount)
 {
 	struct qemu_machine_config cfg = { 0 };
+	static bool registered;
 	char err[256];
 	int ret;
 
+	teardown_left_host();
+	if (!registered)
+		registered = atexit(teardown_left_host) == 0;
 	memset(h, 0, sizeof(*h));
+	h->ram_fd = -1;
+	live_host = h;
 	snprintf(h->dir, sizeof(h->dir), "/tmp/mmamp-qemu-test.XXXXXX");
 	assert_non_null(mkdtemp(h->dir));
 	snprintf(h->ram_path, sizeof(h->ram_path), "%s/ram", h->dir);
@@ -144,9 +165,13 @@ static void host_teardown(struct host *h)
 {
 	char path[160];
 
+	if (live_host == h)
+		live_host = NULL;
 	qemu_machine_destroy(h->m);
-	munmap(h->ram, QEMU_MACHINE_RAM_SIZE);
-	close(h->ram_fd);
+	if (h->ram && h->ram != MAP_FAILED)
+		munmap(h->ram, QEMU_MACHINE_RAM_SIZE);
+	if (h->ram_fd >= 0)
+		close(h->ram_fd);
 	unlink(h->ram_path);
 	unlink(h->console_path);
 	snprintf(path, sizeof(path), "%s/qemu-stderr.log", h->dir);
