@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -68,8 +69,9 @@ static void dump_logs(struct e2e *e)
 
 /*
  * Daemons whose test failed an assertion before its e2e_stop (cmocka jumps out of the test):
- * when the test process exits, each is killed with its process group (its simulated cores)
- * and its runtime directory removed, so a failing test leaves nothing behind either.
+ * when the test process exits, each is killed with its process group (its simulated cores),
+ * the sysfs face it mounted is detached (a killed FUSE server leaves a dead mount) and its
+ * runtime directory removed, so a failing test leaves nothing behind either.
  */
 #define E2E_MAX_LIVE 16
 static struct e2e *live[E2E_MAX_LIVE];
@@ -87,6 +89,7 @@ static void live_reap(void)
 {
 	for (unsigned i = 0; i < E2E_MAX_LIVE; i++) {
 		struct e2e *e = live[i];
+		char sys[100];
 
 		if (!e)
 			continue;
@@ -94,6 +97,13 @@ static void live_reap(void)
 		if (e->daemon > 0) {
 			kill(-e->daemon, SIGKILL);
 			waitpid(e->daemon, NULL, 0);
+		}
+		snprintf(sys, sizeof(sys), "%s/sys", e->rt);
+		if (umount2(sys, MNT_DETACH) && errno == EPERM) {
+			const char *const argv[] = { "-u", "-z", sys, NULL };
+			char out[256], err[256];
+
+			run("/usr/bin/fusermount3", out, sizeof(out), err, sizeof(err), argv);
 		}
 		nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
