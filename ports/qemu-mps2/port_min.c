@@ -49,10 +49,6 @@ void mmamp_qemu_min_notify(uint32_t notifyid)
 	 * (ROM waiting, fault) would make the host misread us; send vring 0's instead. */
 	if (notifyid > QMB_DB_MAX_NOTIFYID)
 		notifyid = 0;
-	/* A doorbell out is proof of life: the device counts a poll, and one poll drains the
-	 * RX ring for as long as the host refills it (an echo stream answered at once). Same
-	 * main-loop context as the device's own count, so one writer at a time. */
-	(*FW_MIN_BEAT)++;
 	/* The host's monitor always reads this socket; a host that stops reading stops our
 	 * heartbeat too, and its watchdog (not we) decides what happens next. */
 	while (mmio_read(MPS2_UART1 + UART_STATE) & UART_STATE_TXFULL)

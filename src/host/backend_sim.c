@@ -85,12 +85,12 @@ static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side s
 
 /*
  * Start the core process, recorded before it runs: @srcs[i] becomes fd @dsts[i] in it (report
- * 3, console 4, then the maps from 10 on, in that order). The child (a fork: async-signal-safe calls
- * only) puts its fds in place, sheds every other one, and waits on a gate pipe; the parent
- * writes the core's record ("phase booting", attach.c) and only then opens the gate. A host
- * that dies before (MMAMP_TEST_EXIT_AT=spawned) closes the gate unopened: the child sees EOF
- * and exits without ever running firmware — so no core runs that a later host cannot find.
- * Returns the pid or a negative errno with @err filled.
+ * 3, console 4, then the maps from 10 on, in that order). The child (a fork: async-signal-safe
+ * calls only) puts its fds in place, sheds every other one, and waits on a gate pipe; the
+ * parent writes the core's record ("phase booting", attach.c) and only then opens the gate. A
+ * host that dies before (MMAMP_TEST_EXIT_AT=spawned) closes the gate unopened: the child sees
+ * EOF and exits without ever running firmware — so no core runs that a later host cannot
+ * find. Returns the pid or a negative errno with @err filled.
  */
 static pid_t spawn_gated(struct mmamp_rproc *r, char *const argv[], const int *srcs,
 			 const int *dsts, unsigned n, char *err, size_t errlen)

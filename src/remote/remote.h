@@ -88,9 +88,9 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  * @tick_us:  interrupt mode: longest sleep before the status is re-read (0: until a doorbell).
  * @on_event, @ctx: link and error events (optional).
  * @heartbeat: a shared word the runtime increments every main-loop turn, every doorbell it
- *            rings and every wake-up of a blocking send, for the host's watchdog (optional; mmamp puts it at
- *            MMAMP_HEARTBEAT_OFFSET in the live table's region). The word after it is the
- *            link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
+ *            rings and every wake-up of a blocking send, for the host's watchdog (optional;
+ *            mmamp puts it at MMAMP_HEARTBEAT_OFFSET in the live table's region). The word
+ *            after it is the link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
  * @now_ns:   a clock the host can read too (optional; MeasureMan's timestamp point 4): when set,
  *            the runtime records when it took each doorbell (mmamp_remote_isr_ns()).
  */

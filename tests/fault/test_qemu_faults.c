@@ -294,7 +294,8 @@ int main(int argc, char **argv)
 	bootrom = argv[2];
 	fwdir = argv[3];
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		return mmamp_test_missing("test_qemu_faults", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
+		return mmamp_test_missing("test_qemu_faults", "qemu", "qemu-system-arm (Debian "
+					  "package qemu-system-arm) is not installed");
 	}
 	if (access(bootrom, R_OK) || !readable(fwdir, "fw_echo.elf") ||
 	    !readable(fwdir, "fw_echo_fault.elf")) {

@@ -406,7 +406,8 @@ int main(int argc, char **argv)
 	bootrom = argv[2];
 	fwdir = argv[3];
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		return mmamp_test_missing("test_qemu_lcm", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
+		return mmamp_test_missing("test_qemu_lcm", "qemu", "qemu-system-arm (Debian "
+					  "package qemu-system-arm) is not installed");
 	}
 	return cmocka_run_group_tests_name("qemu_lcm", tests, NULL, NULL);
 }

@@ -284,7 +284,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		return mmamp_test_missing("test_qemu_measureman", "qemu", "qemu-system-arm (Debian package qemu-system-arm) is not installed");
+		return mmamp_test_missing("test_qemu_measureman", "qemu", "qemu-system-arm (Debian "
+					  "package qemu-system-arm) is not installed");
 	}
 	platform = argv[1];
 	fw_dir = argv[2];
