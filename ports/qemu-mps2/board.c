@@ -107,11 +107,12 @@ uint64_t mmamp_port_now_us(void)
 
 /* ---- the clock ping-pong with the host (struct qmb_clock) ---- */
 
-uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms)
+uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms, void (*beat)(void *ctx), void *ctx)
 {
 	volatile struct qmb_clock *c = (volatile struct qmb_clock *)(uintptr_t)(QMB_ADDR +
 										QMB_CLOCK_OFFSET);
-	uint64_t idle = (uint64_t)idle_ms * (MPS2_CLK_HZ / 1000u), since = mmamp_port_ticks();
+	const uint64_t ms = MPS2_CLK_HZ / 1000u;
+	uint64_t idle = (uint64_t)idle_ms * ms, since = mmamp_port_ticks(), beaten = since;
 	uint32_t last = c->ack, rounds = 0, req, primask;
 
 	for (;;) {
@@ -120,8 +121,20 @@ uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms)
 		if (req == QMB_CLOCK_END)
 			break;
 		if (req == last) {
-			if (mmamp_port_ticks() - since > idle)
-				break;
+			uint64_t now = mmamp_port_ticks();
+
+			/* idle: but a vCPU descheduled between the look at req and the clock read
+			 * may have missed a round the host posted meanwhile — one more look */
+			if (now - since > idle) {
+				__asm__ volatile("dmb" ::: "memory");
+				if (c->req == last)
+					break;
+				continue;
+			}
+			if (beat && now - beaten >= ms) {
+				beat(ctx);
+				beaten = now;
+			}
 			continue;
 		}
 		__asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
@@ -136,7 +149,9 @@ uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms)
 		__asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
 		last = req;
 		rounds++;
-		since = mmamp_port_ticks();
+		if (beat)
+			beat(ctx);
+		since = beaten = mmamp_port_ticks();
 	}
 	return rounds;
 }

@@ -59,9 +59,12 @@ void mmamp_port_clock_init(void);
 /**
  * mmamp_qemu_clock_serve() - answer the host's clock ping-pong (struct qmb_clock in the boot
  * mailbox) until it writes QMB_CLOCK_END or @idle_ms of the guest's clock pass without a new
- * round. Each answer is read and published with interrupts masked. Return: rounds answered.
+ * round. Each answer is read and published with interrupts masked. @beat(@ctx) runs after
+ * each answer and every millisecond of waiting: the core is alive while it serves, and a
+ * loaded host's calibration may take longer than its watchdog's patience (3 s). Return:
+ * rounds answered.
  */
-uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms);
+uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms, void (*beat)(void *ctx), void *ctx);
 
 /* Startup (startup.c): the firmware's entry after reset. */
 int fw_main(void);
@@ -80,7 +83,8 @@ int fw_main(void);
 #ifdef MMAMP_QEMU_PROBE
 #define FW_TICK_US 0u
 #endif
-/* fw_measure: the guest's clock is not the host's; it answers MeasureMan's clock ping-pong. */
-#define FW_CLOCK_SERVE() mmamp_qemu_clock_serve(500u)
+/* fw_measure: the guest's clock is not the host's; it answers MeasureMan's clock ping-pong,
+ * beating the heartbeat through @beat(@ctx) meanwhile. */
+#define FW_CLOCK_SERVE(beat, ctx) mmamp_qemu_clock_serve(500u, (beat), (ctx))
 
 #endif /* MMAMP_QEMU_PORT_QEMU_H */

@@ -40,12 +40,71 @@ static int fail(char *err, size_t errlen, int ret, const char *what, const char 
 	return ret;
 }
 
+#define CHILD_GATE_FD 5 /* between the console (4) and the maps (10) */
+
+/*
+ * Start the core behind a gate: a fork (async-signal-safe calls only in the child) puts @src[i]
+ * at @dst[i], sheds every other descriptor — a sibling waiting at its own gate must not hold
+ * ours open — and waits; the parent runs l->before_run and then opens the gate.
+ */
+static int spawn_gated(const struct mmamp_simcore_launch *l, char *const argv[], const int *src,
+		       const int *dst, int n, pid_t *pid, char *err, size_t errlen)
+{
+	int gate[2], ret;
+	char go;
+	pid_t child;
+
+	if (pipe2(gate, O_CLOEXEC))
+		return fail(err, errlen, -errno, "simcore: gate pipe", strerror(errno));
+	ret = fcntl(gate[0], F_DUPFD_CLOEXEC, SOURCE_FD_MIN); /* above every target number */
+	close(gate[0]);
+	gate[0] = ret;
+	if (gate[0] < 0) {
+		close(gate[1]);
+		return fail(err, errlen, -EMFILE, "simcore", "out of file descriptors");
+	}
+	child = fork();
+	if (child == 0) {
+		for (int i = 0; i < n; i++)
+			if (dup2(src[i], dst[i]) < 0)
+				_exit(MMAMP_SIMCORE_EXIT_SETUP);
+		if (dup2(gate[0], CHILD_GATE_FD) < 0 || close_range(CHILD_GATE_FD + 1, CHILD_MAP_FD0 - 1, 0) ||
+		    close_range(CHILD_MAP_FD0 + (unsigned)l->nmaps, ~0u, 0))
+			_exit(MMAMP_SIMCORE_EXIT_SETUP);
+		while ((ret = (int)read(CHILD_GATE_FD, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (ret != 1)
+			_exit(MMAMP_SIMCORE_EXIT_NO_GATE); /* the host died before it let us run */
+		close(CHILD_GATE_FD);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(gate[0]);
+	if (child < 0) {
+		ret = -errno;
+		close(gate[1]);
+		return fail(err, errlen, ret, "simcore: fork", strerror(-ret));
+	}
+	ret = l->before_run(l->ctx, child, err, errlen);
+	if (!ret && write(gate[1], "g", 1) != 1)
+		ret = fail(err, errlen, -EIO, "simcore", "cannot open the gate of its process");
+	close(gate[1]);
+	if (ret) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return ret;
+	}
+	*pid = child;
+	return 0;
+}
+
 int mmamp_simcore_spawn(const struct mmamp_simcore_launch *l, pid_t *pid, int *report_fd,
 			char *err, size_t errlen)
 {
 	char args[MMAMP_SIMCORE_MAX_MAPS][96], boot[32], stack[32], path[4096];
 	char *argv[16 + 2 * MMAMP_SIMCORE_MAX_MAPS];
-	int src[MMAMP_SIMCORE_MAX_MAPS + 2], nsrc = 0, report[2], argc = 0, ret;
+	int src[MMAMP_SIMCORE_MAX_MAPS + 2], dst[MMAMP_SIMCORE_MAX_MAPS + 2], nsrc = 0, report[2];
+	int argc = 0, ret;
 	posix_spawn_file_actions_t fa;
 
 	if (l->nmaps == 0 || l->nmaps > MMAMP_SIMCORE_MAX_MAPS)
@@ -82,21 +141,28 @@ int mmamp_simcore_spawn(const struct mmamp_simcore_launch *l, pid_t *pid, int *r
 
 	posix_spawn_file_actions_init(&fa);
 	src[nsrc] = fcntl(report[1], F_DUPFD_CLOEXEC, SOURCE_FD_MIN);
+	dst[nsrc] = CHILD_REPORT_FD;
 	posix_spawn_file_actions_adddup2(&fa, src[nsrc++], CHILD_REPORT_FD);
 	if (l->console_fd >= 0) {
 		src[nsrc] = fcntl(l->console_fd, F_DUPFD_CLOEXEC, SOURCE_FD_MIN);
+		dst[nsrc] = CHILD_CONSOLE_FD;
 		posix_spawn_file_actions_adddup2(&fa, src[nsrc++], CHILD_CONSOLE_FD);
 	}
 	for (unsigned i = 0; i < l->nmaps; i++) {
 		src[nsrc] = fcntl(l->maps[i].fd, F_DUPFD_CLOEXEC, SOURCE_FD_MIN);
+		dst[nsrc] = (int)(CHILD_MAP_FD0 + i);
 		posix_spawn_file_actions_adddup2(&fa, src[nsrc++], (int)(CHILD_MAP_FD0 + i));
 	}
 	ret = -1;
 	for (int i = 0; i < nsrc; i++)
 		if (src[i] < 0)
 			ret = -EMFILE;
-	if (ret != -EMFILE)
-		ret = -posix_spawn(pid, l->simcore, &fa, NULL, argv, NULL);
+	if (ret == -EMFILE)
+		fail(err, errlen, ret, l->simcore, "out of file descriptors");
+	else if (l->before_run)
+		ret = spawn_gated(l, argv, src, dst, nsrc, pid, err, errlen);
+	else if ((ret = -posix_spawn(pid, l->simcore, &fa, NULL, argv, NULL)))
+		fail(err, errlen, ret, l->simcore, strerror(-ret));
 	posix_spawn_file_actions_destroy(&fa);
 	for (int i = 0; i < nsrc; i++)
 		if (src[i] >= 0)
@@ -104,7 +170,7 @@ int mmamp_simcore_spawn(const struct mmamp_simcore_launch *l, pid_t *pid, int *r
 	close(report[1]);
 	if (ret) {
 		close(report[0]);
-		return fail(err, errlen, ret, l->simcore, strerror(-ret));
+		return ret;
 	}
 	*report_fd = report[0];
 	return 0;

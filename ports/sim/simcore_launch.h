@@ -36,6 +36,13 @@ struct mmamp_simcore_map {
  * @boot, @stack_top: entry point and initial stack pointer (device addresses).
  * @console_fd:      the firmware's console (-1: none).
  * @die_with_parent: the core dies with the calling thread (PR_SET_PDEATHSIG).
+ * @before_run:      optional: called with the new process's pid before it runs anything — it
+ *                   waits at a gate until this returns 0 (a non-zero return kills and reaps it,
+ *                   and is mmamp_simcore_spawn()'s). A host records the core here, so that no
+ *                   core ever runs that a later host cannot find; if the host dies first, the
+ *                   gate closes unopened and the process exits (MMAMP_SIMCORE_EXIT_NO_GATE)
+ *                   without having run firmware.
+ * @ctx:             for @before_run.
  */
 struct mmamp_simcore_launch {
 	const char *simcore;
@@ -45,7 +52,12 @@ struct mmamp_simcore_launch {
 	uint64_t stack_top;
 	int console_fd;
 	bool die_with_parent;
+	int (*before_run)(void *ctx, pid_t pid, char *err, size_t errlen);
+	void *ctx;
 };
+
+/* The exit status of a core whose host died before it opened the gate (@before_run). */
+#define MMAMP_SIMCORE_EXIT_NO_GATE 125
 
 /**
  * mmamp_simcore_spawn() - start the core.

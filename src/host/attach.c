@@ -16,8 +16,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,28 +29,78 @@
 #include "rproc_internal.h"
 
 #define ACK_TIMEOUT_MS 1000
+#define RECLAIM_TIMEOUT_MS 5000 /* a SIGKILLed process is gone long before */
+
+/*
+ * MMAMP_TEST_EXIT_AT=<point>: the host process ends at once (_exit, as SIGKILL would leave it)
+ * when it reaches <point> of a boot — what a test of a host killed at that moment needs,
+ * deterministically. The points: "spawned" (the core process exists, its record not yet
+ * written), "booting" (the core powered on, before its bring-up). Says where on stderr.
+ */
+void rproc_test_exit_at(const struct mmamp_rproc *r, const char *point, int pid)
+{
+	const char *want = getenv("MMAMP_TEST_EXIT_AT");
+
+	if (!want || strcmp(want, point))
+		return;
+	dprintf(STDERR_FILENO, "MMAMP_TEST_EXIT_AT=%s: the host exits (core %s, pid %d)\n", point,
+		r->core->name, pid);
+	_exit(RPROC_TEST_EXIT_STATUS);
+}
 
 static void record_path(const struct mmamp_rproc *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s.core", r->h->runtime_dir, r->core->name);
 }
 
-/* After a successful boot: "<backend record>\nfirmware <name>\n". Lock held. */
+/*
+ * The record: "<backend id>\nfirmware <name>\n" and, unless the core runs booted and up,
+ * "phase booting|idle\n". Written to a temporary name and renamed, so a host killed in the
+ * middle leaves the old record or the new one, never half of one. Lock held.
+ */
+int rproc_record_write(struct mmamp_rproc *r, const char *id, const char *phase, char *err,
+		       size_t errlen)
+{
+	char path[4096], tmp[4200], text[512];
+	int fd, n, ret = 0;
+
+	record_path(r, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	n = snprintf(text, sizeof(text), "%s\nfirmware %s\n%s%s%s", id, r->firmware,
+		     phase ? "phase " : "", phase ? phase : "", phase ? "\n" : "");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, (size_t)n) != n || rename(tmp, path))
+		ret = rproc_fail(err, errlen, errno ? -errno : -EIO,
+				 "core %s: cannot write its record %s: %s", r->core->name, path,
+				 strerror(errno ? errno : EIO));
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/* After a successful boot: the record without a phase, which a restarted host attaches to. */
 void rproc_record_save(struct mmamp_rproc *r)
 {
-	char path[4096], id[128], text[512];
-	int fd, n;
+	char id[128], err[256];
 
-	if (!r->bk->identify || r->bk->identify(r, id, sizeof(id)))
+	if (r->bk->identify && !r->bk->identify(r, id, sizeof(id)))
+		rproc_record_write(r, id, NULL, err, sizeof(err));
+	/* without it a restarted host kills the core (phase booting) instead of attaching */
+}
+
+/* The core stopped: a process that stays (QEMU in its boot ROM) is recorded "idle", so a
+ * restarted host finds and ends it; with no process left the record goes. Lock held. */
+void rproc_record_stopped(struct mmamp_rproc *r)
+{
+	char path[4096], id[128], err[256];
+
+	if (r->bk->identify && !r->bk->identify(r, id, sizeof(id)) &&
+	    !rproc_record_write(r, id, "idle", err, sizeof(err)))
 		return;
 	record_path(r, path, sizeof(path));
-	n = snprintf(text, sizeof(text), "%s\nfirmware %s\n", id, r->firmware);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return; /* without it a restarted host reboots the core instead of attaching */
-	if (write(fd, text, (size_t)n) != n)
-		unlink(path);
-	close(fd);
+	unlink(path);
 }
 
 void rproc_record_clear(struct mmamp_rproc *r)
@@ -57,10 +111,42 @@ void rproc_record_clear(struct mmamp_rproc *r)
 	unlink(path);
 }
 
-/* At host start: a record whose core still runs makes the rproc DETACHED. Lock held. */
-void rproc_find_detached(struct mmamp_rproc *r)
+/* End the process a record names (pid and start time: that process, not a reused pid) and
+ * wait until it is gone, so its memory is free of it when the host goes on. */
+static int kill_recorded(pid_t pid, unsigned long long start)
 {
-	char path[4096], text[512], *fw;
+	struct pollfd p;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0), ret;
+
+	if (fd < 0)
+		return -errno;
+	if (rproc_proc_start_time(pid) != start) {
+		close(fd);
+		return -ESRCH;
+	}
+	ret = syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) ? -errno : 0;
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (!ret && (ret = poll(&p, 1, RECLAIM_TIMEOUT_MS)) < 0 && errno == EINTR)
+		;
+	ret = ret < 0 ? -errno : ret == 0 ? -ETIMEDOUT : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * At host start, before the core can be powered: what an earlier host left of this core, and
+ * what this one does about it — said in r->found (mmamp_rproc_found). A record of a core that
+ * was up makes the rproc DETACHED (attach takes it over); one of a core that was still
+ * booting or idle (its host died before the core was up, or QEMU waited in its boot ROM) is
+ * ended, so no second core ever runs on the partition; a record whose process is gone is
+ * removed. A core process cannot run without a record: the backends write the "booting"
+ * record before they let the process run (backend.h, @power_on). Lock held.
+ */
+void rproc_reclaim(struct mmamp_rproc *r)
+{
+	char path[4096], text[512], fw[256] = "-", phase[16] = "", *at;
+	unsigned long long start = 0;
+	int pid = 0, ret;
 	ssize_t n;
 	int fd;
 
@@ -71,19 +157,52 @@ void rproc_find_detached(struct mmamp_rproc *r)
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	text[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || !r->bk->adopt || r->bk->adopt(r, text)) {
-		unlink(path); /* the core it describes is gone */
+	at = strstr(text, "pid ");
+	if (!at || sscanf(at, "pid %d start %llu", &pid, &start) != 2 || pid <= 1) {
+		unlink(path);
+		snprintf(r->found, sizeof(r->found), "an unreadable record %s.core: removed it",
+			 r->core->name);
 		return;
 	}
-	fw = strstr(text, "\nfirmware ");
-	if (fw) {
-		fw += strlen("\nfirmware ");
-		fw[strcspn(fw, "\n")] = '\0';
-		snprintf(r->firmware, sizeof(r->firmware), "%s", fw);
+	if ((at = strstr(text, "\nfirmware ")))
+		sscanf(at, "\nfirmware %255[^\n]", fw);
+	if ((at = strstr(text, "\nphase ")))
+		sscanf(at, "\nphase %15[a-z]", phase);
+	if (rproc_proc_start_time(pid) != start) {
+		unlink(path);
+		snprintf(r->found, sizeof(r->found),
+			 "the record of a core (pid %d, firmware %s) that no longer runs: removed it",
+			 pid, fw);
+		return;
 	}
+	if (phase[0]) {
+		ret = kill_recorded(pid, start);
+		unlink(path);
+		snprintf(r->found, sizeof(r->found),
+			 "a core process (pid %d, firmware %s) its host left %s: %s", pid, fw,
+			 strcmp(phase, "idle") ? "before it was up" : "idle",
+			 ret == 0 || ret == -ESRCH ? "ended it" : strerror(-ret));
+		return;
+	}
+	if (!r->bk->adopt || r->bk->adopt(r, text)) {
+		/* adopt kills what it cannot drive; make sure nothing of it is left */
+		ret = kill_recorded(pid, start);
+		unlink(path);
+		snprintf(r->found, sizeof(r->found),
+			 "a running core (pid %d, firmware %s) that cannot be taken over: %s", pid, fw,
+			 ret == 0 || ret == -ESRCH ? "ended it" : strerror(-ret));
+		return;
+	}
+	/* the record is a file anyone with the directory could have written: a name the rule
+	 * refuses is not taken (the core shows firmware "", it runs an image of unknown name) */
+	snprintf(r->firmware, sizeof(r->firmware), "%s",
+		 mmamp_firmware_name_check(fw, NULL, 0) ? "" : fw);
 	r->powered = true;
 	rproc_monitor_watch(r);
 	rproc_set_state(r, MMAMP_RPROC_DETACHED);
+	snprintf(r->found, sizeof(r->found),
+		 "a running core (pid %d, firmware %s) an earlier host started: detached "
+		 "(attach takes it over, stop ends it)", pid, fw);
 }
 
 static uint64_t now_ms(void)

@@ -23,7 +23,7 @@ const struct rproc_backend_ops *rproc_backend_find(const char *name)
 }
 
 /* The process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid it
- * names one process, whatever pids were reused since. 0 if it is gone. */
+ * names one process, whatever pids were reused since. 0 if it is gone (or a zombie). */
 unsigned long long rproc_proc_start_time(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -45,6 +45,8 @@ unsigned long long rproc_proc_start_time(pid_t pid)
 		return 0;
 	/* after ") ": state is field 3; starttime is field 22, i.e. 19 more fields on */
 	p += 2;
+	if (*p == 'Z' || *p == 'X')
+		return 0; /* ended, not yet reaped: nothing left to adopt or to stop */
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');
 		if (p)

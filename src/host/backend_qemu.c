@@ -115,6 +115,29 @@ static void qemu_destroy(struct mmamp_rproc *r)
 	r->bk_priv = NULL;
 }
 
+static int qemu_id(pid_t pid, char *buf, size_t len)
+{
+	unsigned long long start = pid > 0 ? rproc_proc_start_time(pid) : 0;
+
+	if (!start)
+		return -ESRCH;
+	snprintf(buf, len, "qemu pid %d start %llu", (int)pid, start);
+	return 0;
+}
+
+/* Launch: QEMU's process exists, it has not started yet. Recorded "idle" (it waits in its boot
+ * ROM until the first go), so a host started after this one died finds and ends it. */
+static int record_before_run(void *ctx, pid_t pid, char *err, size_t errlen)
+{
+	struct mmamp_rproc *r = ctx;
+	char id[128];
+	int ret;
+
+	rproc_test_exit_at(r, "spawned", (int)pid);
+	ret = qemu_id(pid, id, sizeof(id));
+	return ret ? ret : rproc_record_write(r, id, "idle", err, errlen);
+}
+
 /* The launch/adopt configuration of @r's QEMU: its files under the runtime directory. */
 static int machine_config(struct mmamp_rproc *r, struct qemu_machine_config *cfg, char *dir,
 			  char *console, size_t len, char *err, size_t errlen)
@@ -132,7 +155,9 @@ static int machine_config(struct mmamp_rproc *r, struct qemu_machine_config *cfg
 		.ram_size = QEMU_MACHINE_RAM_SIZE,
 		.socket_dir = dir,
 		.console_log = console,
-		.outlive_host = true,
+		.outlive_host = r->h->cores_outlive_host,
+		.before_run = record_before_run,
+		.before_run_ctx = r,
 	};
 	return 0;
 }
@@ -162,13 +187,8 @@ static int ensure_machine(struct mmamp_rproc *r, char *err, size_t errlen)
 static int qemu_identify(struct mmamp_rproc *r, char *buf, size_t len)
 {
 	struct qemu_core *q = qc(r);
-	pid_t pid = q->m ? qemu_machine_pid(q->m) : 0;
-	unsigned long long start = pid > 0 ? rproc_proc_start_time(pid) : 0;
 
-	if (!start)
-		return -ESRCH;
-	snprintf(buf, len, "qemu pid %d start %llu", (int)pid, start);
-	return 0;
+	return qemu_id(q->m ? qemu_machine_pid(q->m) : 0, buf, len);
 }
 
 static int qemu_adopt(struct mmamp_rproc *r, const char *record)
@@ -210,8 +230,13 @@ static void qemu_forget(struct mmamp_rproc *r)
 static int qemu_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct qemu_core *q = qc(r);
+	char id[128];
 	int ret = ensure_machine(r, err, errlen);
 
+	if (!ret)
+		ret = qemu_identify(r, id, sizeof(id));
+	if (!ret) /* a host that dies from here on leaves a QEMU the next one ends */
+		ret = rproc_record_write(r, id, "booting", err, errlen);
 	if (ret)
 		return ret;
 	ret = qemu_machine_go(q->m, (uint32_t)r->boot_addr, (uint32_t)q->fw->da,

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -25,6 +24,8 @@
 #define EM_X86_64 62u
 
 /* ---- power: the simulated core process (started by ports/sim/simcore_launch.c) ---- */
+
+static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len);
 
 struct spawn_maps {
 	struct mmamp_rproc *r;
@@ -64,6 +65,31 @@ static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side s
 		       MMAMP_PERM_RW);
 }
 
+/*
+ * The launcher's gate (simcore_launch.h): the core's process exists but runs nothing until its
+ * record is written ("phase booting", attach.c) — a host killed before that (test hook
+ * MMAMP_TEST_EXIT_AT=spawned) leaves no core that a later host could not find.
+ */
+static int record_before_run(void *ctx, pid_t pid, char *err, size_t errlen)
+{
+	struct mmamp_rproc *r = ctx;
+	char id[128];
+	int ret;
+
+	r->pid = pid;
+	rproc_test_exit_at(r, "spawned", (int)pid);
+	ret = sim_identify(r, id, sizeof(id));
+	if (ret)
+		return rproc_fail(err, errlen, ret, "core %s: its process %d vanished at once",
+				  r->core->name, (int)pid);
+	ret = rproc_record_write(r, id, "booting", err, errlen);
+	if (ret) {
+		r->pid = 0;
+		rproc_record_clear(r);
+	}
+	return ret;
+}
+
 static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	struct spawn_maps m = { .r = r };
@@ -92,10 +118,19 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	l.nmaps = m.n;
 	l.boot = r->boot_addr;
 	l.stack_top = m.stack_top;
+	/* mmampd's cores outlive it (attach); a tool's or a test's private host takes its own along */
+	l.die_with_parent = !r->h->cores_outlive_host;
+	l.before_run = record_before_run;
+	l.ctx = r;
 	ret = mmamp_simcore_spawn(&l, &pid, &r->report_fd, err, errlen);
 	close(l.console_fd);
-	if (ret)
+	if (ret) {
+		if (r->pid) { /* recorded, then the gate failed: the launcher has reaped it */
+			r->pid = 0;
+			rproc_record_clear(r);
+		}
 		return ret;
+	}
 	r->pid = pid;
 	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;

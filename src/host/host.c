@@ -55,6 +55,7 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 	h->qemu = cfg->qemu ? strdup(cfg->qemu) : NULL;
 	h->polling = cfg->polling;
 	h->caller_polls = cfg->caller_polls;
+	h->cores_outlive_host = cfg->cores_outlive_host;
 	h->ctx = cfg->ctx;
 	if (cfg->events)
 		h->events = *cfg->events;

@@ -44,6 +44,7 @@ struct mmamp_host {
 	char *qemu;         /* NULL: qemu-system-arm from PATH */
 	bool polling;
 	bool caller_polls;
+	bool cores_outlive_host;
 	struct mmamp_host_events events;
 	void *ctx;
 	struct host_region *regions;

@@ -666,12 +666,19 @@ static int session_start(struct qemu_machine *m, uint64_t deadline, char *err, s
 	return 0;
 }
 
-static pid_t spawn(char *const argv[], const char *stderr_path, bool outlive, char *err,
-		   size_t errlen)
+/*
+ * Fork and exec QEMU. The child (async-signal-safe calls only) gets /dev/null and the stderr
+ * log as 0-2 and no other fd of ours; with @cfg->before_run it first waits on a gate pipe
+ * until the parent's before_run(pid) succeeded (the LCM records the process there), and a
+ * parent that dies first closes the gate unopened: the child exits, QEMU never starts.
+ */
+static pid_t spawn(char *const argv[], const char *stderr_path,
+		   const struct qemu_machine_config *cfg, char *err, size_t errlen)
 {
 	pid_t parent = getpid(), pid;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int errfd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int gate[2] = { -1, -1 }, ret;
 
 	if (devnull < 0 || errfd < 0) {
 		snprintf(err, errlen, "%s: %s", errfd < 0 ? stderr_path : "/dev/null",
@@ -679,22 +686,65 @@ static pid_t spawn(char *const argv[], const char *stderr_path, bool outlive, ch
 		pid = -errno;
 		goto out;
 	}
+	if (cfg->before_run && pipe2(gate, O_CLOEXEC)) {
+		snprintf(err, errlen, "qemu: gate pipe: %s", strerror(errno));
+		pid = -errno;
+		goto out;
+	}
+	if (gate[0] >= 0 && gate[0] < 3) { /* the dup2s below would overwrite it */
+		ret = fcntl(gate[0], F_DUPFD_CLOEXEC, 3);
+		close(gate[0]);
+		gate[0] = ret;
+		if (ret < 0) {
+			snprintf(err, errlen, "qemu: gate pipe: %s", strerror(errno));
+			pid = -errno;
+			goto out;
+		}
+	}
 	pid = fork();
 	if (pid == 0) {
 		/* Child: async-signal-safe calls only. */
-		if (!outlive && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
+		char go;
+
+		if (!cfg->outlive_host && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
 			_exit(127);
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(errfd, 2);
+		if (gate[0] >= 0) {
+			if ((gate[0] != 3 && dup2(gate[0], 3) < 0) || close_range(4, ~0u, 0))
+				_exit(126);
+			while ((ret = (int)read(3, &go, 1)) < 0 && errno == EINTR)
+				;
+			if (ret != 1)
+				_exit(126); /* the host died before it recorded us */
+		}
+		close_range(3, ~0u, 0);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		pid = -errno;
+		goto out;
+	}
+	if (gate[0] >= 0) {
+		close(gate[0]);
+		gate[0] = -1;
+		ret = cfg->before_run(cfg->before_run_ctx, pid, err, errlen);
+		if (!ret && write(gate[1], "g", 1) != 1)
+			ret = -EIO;
+		if (ret) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = ret;
+		}
 	}
 out:
+	if (gate[0] >= 0)
+		close(gate[0]);
+	if (gate[1] >= 0)
+		close(gate[1]);
 	if (devnull >= 0)
 		close(devnull);
 	if (errfd >= 0)
@@ -822,7 +872,7 @@ int qemu_machine_launch(const struct qemu_machine_config *cfg, struct qemu_machi
 	}
 	argv[n] = NULL;
 
-	m->pid = spawn((char *const *)(uintptr_t)argv, log_path, cfg->outlive_host, err, errlen);
+	m->pid = spawn((char *const *)(uintptr_t)argv, log_path, cfg, err, errlen);
 	if (m->pid < 0) {
 		ret = m->pid;
 		m->pid = -1;

@@ -56,6 +56,11 @@
  * @outlive_host: QEMU is not killed when its host process ends (no parent-death signal), and
  *               its sockets reconnect every second: a later host can take it over with
  *               qemu_machine_adopt() (attach, reference §1.7). Off: QEMU dies with the host.
+ * @before_run:  called (optional) with the new process's pid after the fork and before QEMU
+ *               starts: the LCM records the process there, so that no QEMU runs that a later
+ *               host cannot find. Non-zero: the process is killed and launch fails with it.
+ *               A host that dies before it returns leaves a child that exits on its own.
+ * @before_run_ctx: its first argument.
  */
 struct qemu_machine_config {
 	const char *qemu;
@@ -67,6 +72,8 @@ struct qemu_machine_config {
 	bool icount;
 	unsigned int timeout_ms;
 	bool outlive_host;
+	int (*before_run)(void *ctx, pid_t pid, char *err, size_t errlen);
+	void *before_run_ctx;
 };
 
 struct qemu_machine;

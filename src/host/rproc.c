@@ -88,6 +88,8 @@ static uint64_t now_ms(void)
 
 /* ---- loading ---- */
 
+#define FIRMWARE_MAX_BYTES (64 << 20) /* an image is read whole into memory */
+
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat st;
@@ -98,10 +100,13 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    st.st_size > 64 * 1024 * 1024) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
 		close(fd);
 		return -ENOEXEC;
+	}
+	if (st.st_size > FIRMWARE_MAX_BYTES) {
+		close(fd);
+		return -EFBIG;
 	}
 	*data = malloc((size_t)st.st_size);
 	if (!*data) {
@@ -284,13 +289,16 @@ static int load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	size_t tsize;
 	int ret;
 
-	if (strchr(r->firmware, '/') || !strcmp(r->firmware, "..") || !r->firmware[0])
-		return rproc_fail(err, errlen, -EINVAL, "firmware name \"%s\" is not a plain file name",
-			    r->firmware);
+	/* set_firmware checked it; a name from an earlier host's record was not */
+	if (mmamp_firmware_name_check(r->firmware, text, sizeof(text)))
+		return rproc_fail(err, errlen, -EINVAL, "firmware name: %s", text);
 	find_firmware(r->h->firmware_path, r->firmware, path, sizeof(path));
 	free(r->image);
 	r->image = NULL;
 	ret = read_file(path, &r->image, &r->image_size);
+	if (ret == -EFBIG)
+		return rproc_fail(err, errlen, ret, "firmware %s: larger than the %d MiB a firmware "
+				  "may have", path, FIRMWARE_MAX_BYTES >> 20);
 	if (ret)
 		return rproc_fail(err, errlen, ret, "firmware %s: %s", path,
 			    ret == -ENOEXEC ? "not a regular, non-empty file" : strerror(-ret));
@@ -577,7 +585,7 @@ void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed)
 		r->bk->power_off(r, true);
 		r->powered = false;
 	}
-	rproc_record_clear(r);
+	rproc_record_stopped(r);
 	mmamp_scu_cpu_stop(&r->h->scu, r->h->apu, r->core, NULL);
 }
 
@@ -610,6 +618,7 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 		return ret;
 	}
 	r->powered = true;
+	rproc_test_exit_at(r, "booting", r->bk->pid(r));
 	rproc_monitor_watch(r);
 	ret = rproc_bring_up(r, err, errlen);
 	if (ret)
@@ -785,7 +794,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 		/* it ran without us and ended: nothing to recover, it is just off now */
 		r->bk->power_off(r, true);
 		r->powered = false;
-		rproc_record_clear(r);
+		rproc_record_stopped(r);
 		rproc_set_state(r, MMAMP_RPROC_OFFLINE);
 	}
 	if (!rproc_is_up(r) || !r->powered || (reported && !r->fault_pending)) {
@@ -803,7 +812,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 	r->bk->power_off(r, false);
 	r->powered = false;
 	r->fault_pending = false;
-	rproc_record_clear(r);
+	rproc_record_stopped(r);
 	r->crash_count++;
 	rproc_shutdown_core(r, true);
 	rproc_set_state(r, MMAMP_RPROC_CRASHED);
@@ -882,23 +891,63 @@ enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r)
 	return s;
 }
 
-size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
+/* A copy of one of @r's strings, taken under its lock; returns the string's length. */
+static size_t copy_locked(struct mmamp_rproc *r, const char *s, char *buf, size_t len)
 {
 	size_t n;
 
 	pthread_mutex_lock(&r->lock);
-	n = (size_t)snprintf(buf, len, "%s", r->firmware);
+	n = (size_t)snprintf(buf, len, "%s", s);
 	pthread_mutex_unlock(&r->lock);
 	return n;
 }
 
+size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	return copy_locked(r, r->firmware, buf, len);
+}
+
+int mmamp_firmware_name_check(const char *name, char *why, size_t whylen)
+{
+	size_t n = name ? strlen(name) : 0;
+	char tmp[1];
+
+	if (!why) {
+		why = tmp;
+		whylen = sizeof(tmp);
+	}
+	if (n && name[n - 1] == '\n')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		const char *what = c == ' ' ? "a blank" : c < ' ' || c == 0x7f ? "a control character"
+			: c > '~' ? "not ASCII" : c == '/' ? "a '/' (a name, not a path)" : NULL;
+
+		if (what) {
+			snprintf(why, whylen, "byte %zu (0x%02x) is %s", i, c, what);
+			return -EINVAL;
+		}
+	}
+	if (!n)
+		snprintf(why, whylen, "it is empty");
+	else if (n > MMAMP_FIRMWARE_NAME_MAX)
+		snprintf(why, whylen, "it is %zu bytes long, more than %d", n,
+			 MMAMP_FIRMWARE_NAME_MAX);
+	else if ((n == 1 && name[0] == '.') || (n == 2 && !strncmp(name, "..", 2)))
+		snprintf(why, whylen, "\".\" and \"..\" are directories");
+	else
+		return 0;
+	return -EINVAL;
+}
+
 int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name)
 {
-	size_t n = name ? strcspn(name, "\n") : 0;
+	size_t n;
 	int ret = 0;
 
-	if (!n || n >= sizeof(r->firmware) || memchr(name, '/', n))
+	if (mmamp_firmware_name_check(name, NULL, 0))
 		return -EINVAL;
+	n = strcspn(name, "\n");
 	pthread_mutex_lock(&r->lock);
 	if (r->state != MMAMP_RPROC_OFFLINE) {
 		ret = -EBUSY;
@@ -961,14 +1010,14 @@ unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r)
 	return n;
 }
 
+size_t mmamp_rproc_found(struct mmamp_rproc *r, char *buf, size_t len)
+{
+	return copy_locked(r, r->found, buf, len);
+}
+
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len)
 {
-	size_t n;
-
-	pthread_mutex_lock(&r->lock);
-	n = (size_t)snprintf(buf, len, "%s", r->crash_reason);
-	pthread_mutex_unlock(&r->lock);
-	return n;
+	return copy_locked(r, r->crash_reason, buf, len);
 }
 
 int mmamp_rproc_poll(struct mmamp_rproc *r)
@@ -1089,7 +1138,7 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 		return rproc_fail(err, errlen, ret, "core %s: no monitor thread", c->name);
 	}
 	pthread_mutex_lock(&r->lock);
-	rproc_find_detached(r); /* a core still running from an earlier host: DETACHED */
+	rproc_reclaim(r); /* what an earlier host left: a running core is DETACHED */
 	pthread_mutex_unlock(&r->lock);
 	*out = r;
 	return 0;
@@ -1097,14 +1146,18 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 
 void rproc_destroy(struct mmamp_rproc *r)
 {
+	bool goes_on = false;
+
 	if (!r)
 		return;
 	pthread_mutex_lock(&r->op_lock);
 	pthread_mutex_lock(&r->lock);
-	if (rproc_is_up(r))
+	if (rproc_is_up(r)) {
 		rproc_shutdown_core(r, false);
-	else if (r->state == MMAMP_RPROC_DETACHED && r->powered)
+	} else if (r->state == MMAMP_RPROC_DETACHED && r->powered) {
 		rproc_forget(r); /* it ran without us before: it goes on without us */
+		goes_on = true;
+	}
 	r->state = MMAMP_RPROC_DELETED;
 	pthread_mutex_unlock(&r->lock);
 	pthread_mutex_unlock(&r->op_lock);
@@ -1112,6 +1165,8 @@ void rproc_destroy(struct mmamp_rproc *r)
 	rproc_channels_free(r);
 	if (r->bk->destroy)
 		r->bk->destroy(r);
+	if (!goes_on)
+		rproc_record_clear(r); /* the backend ended what it kept (an idle QEMU) */
 	host_rpmsg_window_unmap(&r->shm);
 	pthread_cond_destroy(&r->changed);
 	pthread_cond_destroy(&r->tx_space);

@@ -32,6 +32,7 @@ struct mmamp_rproc {
 	uint64_t crash_ms[5]; /* when the last crashes were (ring), for crash_loop() */
 	size_t crash_next;
 	char crash_reason[512];
+	char found[512]; /* what the host found of this core at open and did (rproc_reclaim) */
 
 	/* the loaded image */
 	uint8_t *image;
@@ -112,9 +113,14 @@ static inline bool rproc_is_up(const struct mmamp_rproc *r)
 }
 
 /* attach.c */
+#define RPROC_TEST_EXIT_STATUS 86 /* the exit status of rproc_test_exit_at() */
+void rproc_test_exit_at(const struct mmamp_rproc *r, const char *point, int pid);
+int rproc_record_write(struct mmamp_rproc *r, const char *id, const char *phase, char *err,
+		       size_t errlen);
 void rproc_record_save(struct mmamp_rproc *r);
+void rproc_record_stopped(struct mmamp_rproc *r);
 void rproc_record_clear(struct mmamp_rproc *r);
-void rproc_find_detached(struct mmamp_rproc *r);
+void rproc_reclaim(struct mmamp_rproc *r);
 int rproc_attach_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 void rproc_forget(struct mmamp_rproc *r);
 

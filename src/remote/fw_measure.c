@@ -91,6 +91,14 @@ static void say(const char *what)
 	mmamp_port_puts(what);
 }
 
+#ifdef FW_CLOCK_SERVE
+/* Serving the host's clock ping-pong keeps the core out of its main loop: it beats here. */
+static void clock_beat(void *ctx)
+{
+	mmamp_remote_beat(ctx);
+}
+#endif
+
 static bool host_link_ok(const struct mmamp_rpmsg_ept *ept)
 {
 	return (__atomic_load_n(&ept->rdev->vdev->status, __ATOMIC_ACQUIRE) &
@@ -155,7 +163,7 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 
 		memcpy(&magic, data, sizeof(magic));
 		if (magic == MM_WIRE_CLOCK_MAGIC)
-			(void)FW_CLOCK_SERVE();
+			(void)FW_CLOCK_SERVE(clock_beat, &remote);
 	}
 #endif
 	buf = tx_buffer(ept);

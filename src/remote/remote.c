@@ -45,10 +45,20 @@ void mmamp_remote_isr(struct mmamp_remote *r)
 
 /* ---- what the RPMsg core calls (struct mmamp_rpmsg_ops) ---- */
 
+static void beat(struct mmamp_remote *r);
+
+/*
+ * A doorbell to the host is proof of life too: one main-loop turn may serve up to 2 × num
+ * messages (the RX drain's budget), and a host that answers each at once keeps the core in
+ * that turn for a whole stream — the heartbeat must not stand still meanwhile.
+ */
 static int rt_notify(void *ctx, uint32_t notifyid)
 {
 	struct mmamp_remote *r = ctx;
-	int ret = r->db->send(r->db_ctx, notifyid);
+	int ret;
+
+	beat(r);
+	ret = r->db->send(r->db_ctx, notifyid);
 
 	if (ret)
 		r->stats.notify_errors++;
@@ -67,6 +77,11 @@ static void beat(struct mmamp_remote *r)
 {
 	if (r->heartbeat)
 		__atomic_store_n(r->heartbeat, ++r->beats, __ATOMIC_RELAXED);
+}
+
+void mmamp_remote_beat(struct mmamp_remote *r)
+{
+	beat(r);
 }
 
 /*

@@ -87,10 +87,10 @@ typedef void (*mmamp_remote_event_fn)(struct mmamp_remote *r, int event, void *c
  * @polled:   spin on the doorbell status instead of sleeping (no interrupt is enabled).
  * @tick_us:  interrupt mode: longest sleep before the status is re-read (0: until a doorbell).
  * @on_event, @ctx: link and error events (optional).
- * @heartbeat: a shared word the runtime increments every main-loop turn and every wake-up of a
- *            blocking send, for the host's watchdog (optional; mmamp puts it at
- *            MMAMP_HEARTBEAT_OFFSET in the live table's region). The word after it is the
- *            link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
+ * @heartbeat: a shared word the runtime increments every main-loop turn, every doorbell it
+ *            rings and every wake-up of a blocking send, for the host's watchdog (optional;
+ *            mmamp puts it at MMAMP_HEARTBEAT_OFFSET in the live table's region). The word
+ *            after it is the link epoch (MMAMP_LINK_EPOCH_OFFSET, see mmamp_rpmsg_remote_config).
  * @now_ns:   a clock the host can read too (optional; MeasureMan's timestamp point 4): when set,
  *            the runtime records when it took each doorbell (mmamp_remote_isr_ns()).
  */
@@ -144,6 +144,13 @@ struct mmamp_remote {
 	uint64_t (*now_ns)(void);
 	volatile uint64_t isr_ns; /* when the last doorbell was taken (ISR entry), if now_ns */
 };
+
+/**
+ * mmamp_remote_beat() - move the heartbeat: for firmware that stays out of the main loop on
+ * purpose for a while (fw_measure answering the host's clock ping-pong), so the host's
+ * watchdog does not take a busy core for a stuck one.
+ */
+void mmamp_remote_beat(struct mmamp_remote *r);
 
 /**
  * mmamp_remote_init() - set up the RPMsg remote device on @cfg->vdev and @cfg->shm and enable the

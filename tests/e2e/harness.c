@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -64,6 +65,74 @@ static void dump_logs(struct e2e *e)
 	print_file(p);
 	snprintf(p, sizeof(p), "%s/m4_1.console", e->rt);
 	print_file(p);
+}
+
+/*
+ * Daemons whose test failed an assertion before its e2e_stop (cmocka jumps out of the test):
+ * when the test process exits, each is killed with its process group (its simulated cores),
+ * the sysfs face it mounted is detached (a killed FUSE server leaves a dead mount) and its
+ * runtime directory removed, so a failing test leaves nothing behind either.
+ */
+#define E2E_MAX_LIVE 16
+static struct e2e *live[E2E_MAX_LIVE];
+
+int e2e_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void live_reap(void)
+{
+	for (unsigned i = 0; i < E2E_MAX_LIVE; i++) {
+		struct e2e *e = live[i];
+		char sys[100];
+
+		if (!e)
+			continue;
+		live[i] = NULL;
+		if (e->daemon > 0) {
+			kill(-e->daemon, SIGKILL);
+			waitpid(e->daemon, NULL, 0);
+		}
+		snprintf(sys, sizeof(sys), "%s/sys", e->rt);
+		if (umount2(sys, MNT_DETACH) && errno == EPERM) {
+			const char *const argv[] = { "-u", "-z", sys, NULL };
+			char out[256], err[256];
+
+			run("/usr/bin/fusermount3", out, sizeof(out), err, sizeof(err), argv);
+		}
+		nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
+static void live_add(struct e2e *e)
+{
+	static bool registered;
+
+	if (!registered)
+		registered = atexit(live_reap) == 0;
+	for (unsigned i = 0; i < E2E_MAX_LIVE; i++)
+		if (!live[i]) {
+			live[i] = e;
+			return;
+		}
+}
+
+static void live_del(struct e2e *e)
+{
+	for (unsigned i = 0; i < E2E_MAX_LIVE; i++)
+		if (live[i] == e)
+			live[i] = NULL;
+}
+
+void e2e_free(struct e2e *e)
+{
+	live_del(e);
+	free(e);
 }
 
 /* argv arrays for exec are char *[]: copies, freed by the caller */
@@ -123,6 +192,7 @@ struct e2e *e2e_start(const char *platform, const char *const *args)
 	free_argv(cargv);
 	setpgid(pid, pid);
 	e->daemon = pid;
+	live_add(e);
 	close(ready[1]);
 	close(logfd);
 	p = (struct pollfd){ .fd = ready[0], .events = POLLIN };
@@ -141,15 +211,6 @@ struct e2e *e2e_start(const char *platform, const char *const *args)
 	return e;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 void e2e_stop(struct e2e *e)
 {
 	char out[256];
@@ -159,6 +220,7 @@ void e2e_stop(struct e2e *e)
 
 	if (!e)
 		return;
+	live_del(e);
 	if (e->daemon > 0) {
 		clean_shutdown = ctl(e, out, sizeof(out), "shutdown");
 		pidfd = (int)syscall(SYS_pidfd_open, e->daemon, 0);
@@ -181,7 +243,7 @@ void e2e_stop(struct e2e *e)
 		    WEXITSTATUS(status) != 0)
 			dump_logs(e);
 		if (!exited || !clean_shutdown || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			nftw(e->rt, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+			nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 			free(e);
 			fail_msg("mmampd did not shut down cleanly (shutdown %s, %s %d)",
 				 clean_shutdown ? "ok" : "refused",
@@ -191,7 +253,7 @@ void e2e_stop(struct e2e *e)
 										    : -1));
 		}
 	}
-	nftw(e->rt, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(e->rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(e);
 }
 

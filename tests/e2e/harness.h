@@ -33,6 +33,12 @@ struct e2e {
 struct e2e *e2e_start(const char *platform, const char *const *args);
 /* Shut it down (checking its exit status), clean up; prints the log if the test failed. */
 void e2e_stop(struct e2e *e);
+/* An nftw() callback that removes each entry (FTW_DEPTH: a tree, deepest first). */
+struct stat;
+struct FTW;
+int e2e_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw);
+/* Free an e2e whose daemon the test ended itself (nothing is stopped or removed). */
+void e2e_free(struct e2e *e);
 
 /* A control request; returns true for "ok" and copies the text after "ok "/"err " to @out. */
 bool ctl(struct e2e *e, char *out, size_t outlen, const char *fmt, ...)

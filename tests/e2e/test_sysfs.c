@@ -41,8 +41,8 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "../missing.h"
 
-#define SKIP_CODE 77
 #define MAX_MOUNTS 16
 
 static bool fuse_unavailable; /* a daemon said it could not mount: the run is a SKIP */
@@ -195,15 +195,6 @@ static struct fx *begin(void **state, const char *platform, const char *const *a
 	return f;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
@@ -220,7 +211,7 @@ static int teardown(void **state)
 	e2e_stop(e);
 	if (mnt[0] && force_unmount(mnt)) {
 		/* e2e_stop() could not remove what was under the mount */
-		nftw(rt, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		nftw(rt, e2e_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 		fail_msg("mmampd left %s mounted", mnt);
 	}
 	return 0;
@@ -406,13 +397,68 @@ static void tree_and_reads(void **state)
 	f->e->passed = true;
 }
 
+/*
+ * One rule for firmware names (mmamp_firmware_name_check) on every face: what sysfs refuses,
+ * the control socket and the CLI refuse too, and what one takes all take. Blanks, tabs,
+ * escape sequences, bytes above 0x7e, a newline inside, '/', "..", 256 bytes, 4 KiB of random
+ * bytes: refused with EINVAL, the name stays; 255 bytes of the allowed set and "fw-1.2_+x":
+ * taken everywhere.
+ */
+static void firmware_names_follow_the_one_rule(void **state)
+{
+	struct fx *f = begin(state, NULL, NULL);
+	static char random_name[4097], n255[256], n256[257];
+	const char *bad[] = { "a b", "a\tb", "\x1b[31mred", "fw\x80", "a\nb", "a/b", "..", ".",
+			      n256, random_name };
+	const char *good[] = { "fw-1.2_+x", n255 };
+	char out[600], err[600], want[300];
+	uint64_t seed = 12;
+
+	fill_random((uint8_t *)random_name, sizeof(random_name) - 1, &seed);
+	for (size_t i = 0; i < sizeof(random_name) - 1; i++)
+		random_name[i] = random_name[i] ? random_name[i] : '\x1b'; /* one write, no NUL */
+	random_name[0] = 'x';
+	memset(n255, 'n', 255);
+	memset(n256, 'n', 256);
+	expect_write(f, 0, "firmware", "fw_echo\n", 0);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		const char *argv[] = { "firmware", "m4_0", bad[k], NULL };
+
+		expect_write(f, 0, "firmware", bad[k], EINVAL);
+		if (!strpbrk(bad[k], " \t\n")) { /* a control request is blank-separated words */
+			assert_false(ctl(f->e, out, sizeof(out), "set m4_0 firmware %s", bad[k]));
+			if (strncmp(out, "EINVAL firmware \"", 17) || !strstr(out, "refused: "))
+				fail_msg("set m4_0 firmware <bad %zu>: \"%s\"", k, out);
+		}
+		if (strlen(bad[k]) < 300 && !cli(f->e, out, sizeof(out), err, sizeof(err), argv))
+			fail_msg("mmamp firmware m4_0 <bad %zu> was taken", k);
+		expect_attr(f, 0, "firmware", "fw_echo\n");
+	}
+	for (size_t k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+		const char *argv[] = { "firmware", "m4_0", good[k], NULL };
+
+		snprintf(want, sizeof(want), "%s\n", good[k]);
+		expect_write(f, 0, "firmware", want, 0);
+		expect_attr(f, 0, "firmware", want);
+		ctl_ok(f->e, "set m4_0 firmware fw_echo");
+		ctl_ok(f->e, "set m4_0 firmware %s", good[k]);
+		expect_attr(f, 0, "firmware", want);
+		ctl_ok(f->e, "set m4_0 firmware fw_echo");
+		if (cli(f->e, out, sizeof(out), err, sizeof(err), argv))
+			fail_msg("mmamp firmware m4_0 %s: %s", good[k], err);
+		expect_attr(f, 0, "firmware", want);
+	}
+	f->e->passed = true;
+}
+
 static void lifecycle(void **state)
 {
 	struct fx *f = begin(state, NULL, NULL);
 	char out[600], tty[PATH_MAX];
 	struct stat st;
 
-	/* firmware: any time while offline; the name ends at the first newline; empty: EINVAL */
+	/* firmware: any time while offline; one trailing newline is not part of the name; empty:
+	 * EINVAL */
 	expect_write(f, 0, "firmware", "no_such_firmware", 0);
 	expect_attr(f, 0, "firmware", "no_such_firmware\n");
 	expect_write(f, 0, "firmware", "\n", EINVAL);
@@ -633,7 +679,7 @@ static void stale_mount_cleared(void **state)
 	assert_int_equal(rename(log_new, log_old), 0);
 	assert_int_equal(rmdir(tmp), 0);
 	snprintf(f->e->rt, sizeof(f->e->rt), "%s", old->rt);
-	free(old);
+	e2e_free(old);
 
 	assert_true(wait_mounted(f));
 	assert_true(log_says(f->e, "detached a stale mount"));
@@ -685,6 +731,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(tree_and_reads, teardown),
 		cmocka_unit_test_teardown(lifecycle, teardown),
+		cmocka_unit_test_teardown(firmware_names_follow_the_one_rule, teardown),
 		cmocka_unit_test_teardown(recovery_and_coredump, teardown),
 		cmocka_unit_test_teardown(two_cores, teardown),
 		cmocka_unit_test_teardown(shell_script, teardown),
@@ -696,16 +743,19 @@ int main(void)
 	int failed;
 
 #ifndef MMAMP_HAVE_FUSE
-	printf("test_sysfs: mmampd was built without libfuse3: skipped\n");
-	return SKIP_CODE;
+	return mmamp_test_missing("test_sysfs", "fuse", "mmampd was built without libfuse3 "
+				  "(Debian packages libfuse3-dev, fuse3)");
 #endif
 	if (access("/dev/fuse", R_OK | W_OK)) {
-		printf("test_sysfs: /dev/fuse: %s: skipped\n", strerror(errno));
-		return SKIP_CODE;
+		fprintf(stderr, "test_sysfs: /dev/fuse: %s\n", strerror(errno));
+		return mmamp_test_missing("test_sysfs", "fuse", "/dev/fuse is not usable");
 	}
 	private_namespace();
 	atexit(unmount_leftovers);
 	failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unmount_leftovers();
-	return failed ? failed : (fuse_unavailable ? SKIP_CODE : 0);
+	if (failed)
+		return failed;
+	return fuse_unavailable ? mmamp_test_missing("test_sysfs", "fuse", "mmampd could not "
+						     "mount its sysfs face (FUSE) here") : 0;
 }

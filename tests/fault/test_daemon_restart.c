@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -150,10 +151,127 @@ static void sigkill_and_restart_reattaches(void **state)
 	}
 }
 
+static pid_t orphan; /* a core process the test must not leave behind, pass or fail */
+
+static int kill_orphan(void **state)
+{
+	(void)state;
+	if (orphan > 0)
+		kill(orphan, SIGKILL);
+	orphan = 0;
+	return 0;
+}
+
+/* The daemon log (all of it that fits @len) into @text. */
+static void read_log(struct e2e *e, char *text, size_t len)
+{
+	char path[160];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/mmampd.log", e->rt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	n = read(fd, text, len - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+}
+
+/* The core pid the host named when MMAMP_TEST_EXIT_AT=@point made it exit (the daemon log). */
+static pid_t exit_at_pid(struct e2e *e, const char *point)
+{
+	char text[16384], key[128], *at;
+
+	read_log(e, text, sizeof(text));
+	snprintf(key, sizeof(key), "MMAMP_TEST_EXIT_AT=%s: the host exits (core m4_0, pid ", point);
+	at = strstr(text, key);
+	if (!at)
+		fail_msg("the daemon did not stop at \"%s\"; its log:\n%s", point, text);
+	return (pid_t)strtol(at + strlen(key), NULL, 10);
+}
+
+/* Whether the daemon log holds @what; prints the line that does. */
+static bool log_has(struct e2e *e, const char *what)
+{
+	char text[65536], *at, *end;
+
+	read_log(e, text, sizeof(text));
+	at = strstr(text, what);
+	if (!at)
+		return false;
+	end = strchr(at, '\n');
+	printf("[ restart  ] %.*s\n", end ? (int)(end - at) : (int)strlen(at), at);
+	return true;
+}
+
+/*
+ * mmampd dies (MMAMP_TEST_EXIT_AT=@point: _exit at that moment of a boot, as a SIGKILL
+ * there would) after it made the core's process and before the core was up and recorded
+ * as running. The next mmampd must not leave that core running beside the one it boots on
+ * the same partition: the unfinished core is gone once the new daemon is ready, the core
+ * is offline, the log says what was found, and a new boot echoes on a new core process.
+ */
+static void killed_while_booting(const char *point, const char *found)
+{
+	char out[256];
+	int status, pidfd;
+	struct pollfd p;
+	struct e2e *e;
+
+	assert_int_equal(setenv("MMAMP_TEST_EXIT_AT", point, 1), 0);
+	e = e2e_start(NULL, NULL);
+	assert_int_equal(unsetenv("MMAMP_TEST_EXIT_AT"), 0);
+	ctl_ok(e, "set m4_0 firmware fw_echo");
+	assert_false(ctl(e, out, sizeof(out), "set m4_0 state start"));
+	assert_int_equal(waitpid(e->daemon, &status, 0), e->daemon);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 86);
+	orphan = exit_at_pid(e, point);
+	assert_true(orphan > 0);
+	pidfd = (int)syscall(SYS_pidfd_open, orphan, 0); /* -1: gone already */
+
+	e->daemon = restart_daemon(e);
+	if (pidfd >= 0) {
+		/* recorded: ended by the new daemon before it is ready; not yet recorded: it
+		 * never ran firmware and ends on its own, soon */
+		p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (poll(&p, 1, found ? 0 : E2E_WAIT_MS) != 1)
+			fail_msg("the core (pid %d) the dead mmampd started still runs after the "
+				 "restart", (int)orphan);
+		close(pidfd);
+	}
+	assert_true(ctl(e, out, sizeof(out), "get m4_0 state"));
+	assert_string_equal(out, "offline");
+	if (found && !log_has(e, found))
+		fail_msg("the restarted mmampd did not say \"%s\"", found);
+	boot_echo(e, "m4_0", "fw_echo");
+	assert_true(ctl(e, out, sizeof(out), "get m4_0 pid"));
+	assert_int_not_equal(strtol(out, NULL, 10), orphan);
+	orphan = 0;
+	e->passed = true;
+	e2e_stop(e);
+}
+
+/* Killed after the core process was recorded ("phase booting"), before bring-up. */
+static void killed_between_power_on_and_bring_up(void **state)
+{
+	(void)state;
+	killed_while_booting("booting", "m4_0: found a core process (pid ");
+	/* the message goes on: "…, firmware fw_echo) its host left before it was up: ended it" */
+}
+
+/* Killed after the fork, before the record: the child waits at its gate and never runs. */
+static void killed_between_spawn_and_record(void **state)
+{
+	(void)state;
+	killed_while_booting("spawned", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sigkill_and_restart_reattaches),
+		cmocka_unit_test_teardown(killed_between_power_on_and_bring_up, kill_orphan),
+		cmocka_unit_test_teardown(killed_between_spawn_and_record, kill_orphan),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

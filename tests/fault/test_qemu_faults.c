@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "fault_common.h"
+#include "../missing.h"
 
 #define MSG_LEN 496 /* the MTU: every echo fills a whole buffer */
 /* Messages in flight at most: echoes keep flowing while the fault hits (a stream sent back to
@@ -293,14 +294,15 @@ int main(int argc, char **argv)
 	bootrom = argv[2];
 	fwdir = argv[3];
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		fprintf(stderr, "qemu-system-arm not installed: skipped\n");
-		return 77;
+		return mmamp_test_missing("test_qemu_faults", "qemu", "qemu-system-arm (Debian "
+					  "package qemu-system-arm) is not installed");
 	}
 	if (access(bootrom, R_OK) || !readable(fwdir, "fw_echo.elf") ||
 	    !readable(fwdir, "fw_echo_fault.elf")) {
-		fprintf(stderr, "the Cortex-M4 firmware (%s, fw_echo.elf, fw_echo_fault.elf in %s) "
-			"is not built: skipped\n", bootrom, fwdir);
-		return 77;
+		fprintf(stderr, "test_qemu_faults: the Cortex-M4 firmware (%s, fw_echo.elf, "
+			"fw_echo_fault.elf in %s) is not built\n", bootrom, fwdir);
+		return mmamp_test_missing("test_qemu_faults", "cross",
+					  "the cross-built Cortex-M4 firmware is missing");
 	}
 	seed = env_count("MMAMP_FAULT_SEED", (unsigned long)time(NULL));
 	printf("[ qemu     ] MMAMP_FAULT_SEED=%lu\n", seed);

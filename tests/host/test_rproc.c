@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -504,8 +506,9 @@ static void firmware_swap_runs_the_new_build(void **state)
 	mmamp_channel_put(info);
 }
 
-/* In a child process: another host boots the core and dies without stopping it. */
-static pid_t boot_in_a_host_that_dies(struct world *w)
+/* In a child process: another host boots the core and dies without stopping it; with
+ * @outlive its core is meant to run on (cores_outlive_host), without it to die too. */
+static pid_t boot_in_a_host_that_dies(struct world *w, bool outlive)
 {
 	int fds[2];
 	pid_t child, core = 0;
@@ -524,6 +527,7 @@ static pid_t boot_in_a_host_that_dies(struct world *w)
 		cfg.runtime_dir = w->runtime;
 		cfg.firmware_path = w->fwdir;
 		cfg.simcore = MMAMP_SIMCORE;
+		cfg.cores_outlive_host = outlive;
 		if (mmamp_host_open(&h, &cfg, err, sizeof(err)))
 			_exit(2);
 		r = mmamp_host_rproc_by_name(h, "m4_0");
@@ -552,6 +556,7 @@ static void reopen_on(struct world *w, const char *platform, bool polling)
 	cfg.runtime_dir = w->runtime;
 	cfg.firmware_path = w->fwdir;
 	cfg.simcore = MMAMP_SIMCORE;
+	cfg.cores_outlive_host = true; /* what the attach tests reopen on */
 	cfg.events = &events;
 	if (mmamp_host_open(&w->h, &cfg, err, sizeof(err)))
 		fail_msg("mmamp_host_open: %s", err);
@@ -586,6 +591,40 @@ static void attach(struct world *w)
 	}
 }
 
+/*
+ * A host that owns its core privately (cores_outlive_host off: a tool, a test) and dies
+ * without closing — SIGKILL, a failed assertion's exit — takes its core process with it, and
+ * the next host on the directory finds nothing running and says nothing was found.
+ */
+static void a_private_core_dies_with_its_host(void **state)
+{
+	struct world *w = *state;
+	struct pollfd p;
+	char found[256];
+	pid_t core;
+	int pidfd;
+
+	mmamp_host_close(w->h);
+	w->h = NULL;
+	core = boot_in_a_host_that_dies(w, false);
+	assert_true(core > 0);
+	pidfd = (int)syscall(SYS_pidfd_open, core, 0);
+	if (pidfd >= 0) {
+		p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (poll(&p, 1, WAIT_MS) != 1) {
+			kill(core, SIGKILL);
+			fail_msg("the core (pid %d) of a private host runs on after its host died",
+				 (int)core);
+		}
+		close(pidfd);
+	}
+	reopen(w);
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	mmamp_rproc_found(w->m4, found, sizeof(found));
+	print_message("found: %s\n", found[0] ? found : "(nothing)");
+	assert_true(!found[0] || strstr(found, "no longer runs"));
+}
+
 static void a_running_core_is_attached_not_rebooted(void **state)
 {
 	struct world *w = *state;
@@ -594,7 +633,7 @@ static void a_running_core_is_attached_not_rebooted(void **state)
 	pid_t core;
 
 	mmamp_host_close(w->h); /* the test's host goes; another one boots the core and dies */
-	core = boot_in_a_host_that_dies(w);
+	core = boot_in_a_host_that_dies(w, true);
 	assert_true(core > 0);
 	reopen(w);
 	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_DETACHED);
@@ -694,6 +733,7 @@ int main(void)
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
 		T(a_running_core_is_attached_not_rebooted),
+		T(a_private_core_dies_with_its_host),
 		T(polled_host_and_core_echo),
 		T(crash_loop_pauses_recovery),
 	};

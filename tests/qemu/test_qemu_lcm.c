@@ -8,6 +8,8 @@
  * conditions with timeouts, never sleeps. Skipped (77) without qemu-system-arm.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 
 #include "mmamp/host/rproc.h"
 #include "channel_inbox.h"
+#include "../missing.h"
 
 #define TTY "rpmsg-virtual-tty-channel-1"
 #define INFO "mmamp-info"
@@ -49,6 +53,7 @@ static int host_open(struct world *w, char *err, size_t errlen)
 	cfg.firmware_path = fwdir;
 	cfg.simcore = "/nonexistent"; /* no sim cores on this platform */
 	cfg.qemu_bootrom = bootrom;
+	cfg.cores_outlive_host = true; /* the attach tests: QEMU outlives a host that dies */
 	if (mmamp_host_open(&w->h, &cfg, err, errlen))
 		return -1;
 	w->m4 = mmamp_host_rproc_by_name(w->h, "m4_0");
@@ -297,6 +302,87 @@ static void a_running_qemu_core_is_attached_not_rebooted(void **state)
 	}
 }
 
+static pid_t stray; /* a QEMU the test must not leave behind, pass or fail */
+
+static int kill_stray_and_teardown(void **state)
+{
+	if (stray > 0)
+		kill(stray, SIGKILL);
+	stray = 0;
+	return teardown(state);
+}
+
+/* The pid a host's MMAMP_TEST_EXIT_AT message on @fd names ("… (core m4_0, pid P)"), or 0. */
+static pid_t exit_at_pid(int fd)
+{
+	char text[1024], *at;
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)n;
+	text[len] = '\0';
+	at = strstr(text, "(core m4_0, pid ");
+	return at ? (pid_t)strtol(at + strlen("(core m4_0, pid "), NULL, 10) : 0;
+}
+
+/*
+ * A host dies (MMAMP_TEST_EXIT_AT=booting: _exit as a SIGKILL there would) after its QEMU
+ * was launched and sent into the firmware, before the core was up: QEMU outlives hosts, so
+ * the next host must find it by its record and end it before it boots another QEMU on the
+ * same RAM file — and say so.
+ */
+static void a_qemu_left_before_it_was_up_is_ended(void **state)
+{
+	struct world *w = *state;
+	char err[512], found[512];
+	struct mmamp_channel *tty;
+	struct pollfd p;
+	int status, pidfd;
+	pid_t child, qemu;
+
+	int msg[2];
+
+	mmamp_host_close(w->h);
+	w->h = NULL;
+	assert_int_equal(pipe(msg), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		dup2(msg[1], STDERR_FILENO);
+		setenv("MMAMP_TEST_EXIT_AT", "booting", 1);
+		if (host_open(w, err, sizeof(err)) || mmamp_rproc_set_firmware(w->m4, "fw_echo.elf"))
+			_exit(2);
+		mmamp_rproc_start(w->m4, err, sizeof(err));
+		_exit(3); /* not reached: the host exits at "booting" */
+	}
+	close(msg[1]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	stray = qemu = exit_at_pid(msg[0]);
+	close(msg[0]);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 86);
+	assert_true(qemu > 0);
+	pidfd = (int)syscall(SYS_pidfd_open, qemu, 0);
+	assert_true(pidfd >= 0);
+
+	if (host_open(w, err, sizeof(err)))
+		fail_msg("reopen: %s", err);
+	p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	if (poll(&p, 1, 0) != 1)
+		fail_msg("the QEMU (pid %d) of the dead host still runs after the reopen", (int)qemu);
+	close(pidfd);
+	stray = 0;
+	assert_int_equal(mmamp_rproc_state(w->m4), MMAMP_RPROC_OFFLINE);
+	mmamp_rproc_found(w->m4, found, sizeof(found));
+	printf("[ reopen   ] found %s\n", found);
+	assert_non_null(strstr(found, "ended it"));
+	start_fw(w, "fw_echo.elf");
+	assert_int_not_equal(mmamp_rproc_pid(w->m4), qemu);
+	tty = channel(w, TTY);
+	echo_n(tty, 20);
+	mmamp_channel_put(tty);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +394,8 @@ int main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_running_qemu_core_is_attached_not_rebooted, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_qemu_left_before_it_was_up_is_ended, setup,
+						kill_stray_and_teardown),
 	};
 
 	if (argc != 4) {
@@ -318,8 +406,8 @@ int main(int argc, char **argv)
 	bootrom = argv[2];
 	fwdir = argv[3];
 	if (system("command -v qemu-system-arm >/dev/null 2>&1")) {
-		fprintf(stderr, "qemu-system-arm not installed: skipped\n");
-		return 77;
+		return mmamp_test_missing("test_qemu_lcm", "qemu", "qemu-system-arm (Debian "
+					  "package qemu-system-arm) is not installed");
 	}
 	return cmocka_run_group_tests_name("qemu_lcm", tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
 #define _GNU_SOURCE
 #include "link_inproc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +190,8 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 	uint8_t req[MM_WIRE_HDR], back[MM_WIRE_HDR];
 	uint32_t n = __atomic_load_n(&c->ack, __ATOMIC_ACQUIRE);
 	uint64_t best = UINT64_MAX, start = mm_now_ns();
-	unsigned i;
+	unsigned i, crashes = mmamp_rproc_crash_count(ip->r);
+	char reason[300];
 	int ret;
 
 	/* Not QMB_CLOCK_END from last time: the firmware must wait for our first round. */
@@ -239,9 +242,15 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 	if (!ret)
 		ret = wait_reply(ip);
 	ip->rx = NULL;
-	if (ret)
+	if (ret && mmamp_rproc_crash_count(ip->r) != crashes) {
+		/* not the firmware's fault in general: say what the host saw */
+		mmamp_rproc_crash_reason(ip->r, reason, sizeof(reason));
+		snprintf(err, errlen, "guest clock: the core crashed during the ping-pong (round "
+			 "%u): %s", i, reason);
+	} else if (ret) {
 		snprintf(err, errlen, "guest clock: the ping-pong through the boot mailbox failed "
 			 "(%s): is the firmware fw_measure built for QEMU?", strerror(-ret));
+	}
 	return ret;
 }
 
@@ -319,6 +328,70 @@ static void pin_remote(struct inproc *ip, int cpu)
 	sched_setaffinity(mmamp_rproc_pid(ip->r), sizeof(set), &set);
 }
 
+/* Remove the runtime directory the host library filled (shm/ and per-core files). */
+static void remove_tree(const char *dir);
+
+/*
+ * A measureman that was killed (SIGKILL, a crash) left its runtime directory: its core died
+ * with it (a private host: cores_outlive_host off), the directory and its 16 MiB region files
+ * did not. Each directory names its owner in RUNTIME_OWNER; those of ours whose owner is gone
+ * are removed before a new one is made. (A reused pid only keeps a stale directory longer.)
+ */
+#define RUNTIME_PREFIX "measureman-"
+#define RUNTIME_OWNER  "owner.pid"
+
+static void reclaim_stale_runtimes(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[100], text[32];
+		struct stat st;
+		ssize_t n;
+		long pid;
+		int fd;
+
+		if (strncmp(e->d_name, RUNTIME_PREFIX, strlen(RUNTIME_PREFIX)) ||
+		    strlen(e->d_name) > 40)
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s/" RUNTIME_OWNER, e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		n = fstat(fd, &st) ? -1 : read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n <= 0 || st.st_uid != getuid())
+			continue;
+		text[n] = '\0';
+		pid = strtol(text, NULL, 10);
+		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		fprintf(stderr, "measureman: removing %s, left by measureman %ld that was killed\n",
+			path, pid);
+		remove_tree(path);
+	}
+	closedir(d);
+}
+
+static int write_owner(const char *dir)
+{
+	char path[160], text[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/" RUNTIME_OWNER, dir);
+	n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 int mm_inproc_open(struct mm_link *l, const struct mm_inproc_config *cfg, char *err,
 		   size_t errlen)
 {
@@ -336,10 +409,13 @@ int mm_inproc_open(struct mm_link *l, const struct mm_inproc_config *cfg, char *
 
 	if (!ip)
 		return -ENOMEM;
-	snprintf(ip->runtime, sizeof(ip->runtime), "/tmp/measureman-XXXXXX");
-	if (!mkdtemp(ip->runtime)) {
-		ret = -errno;
-		snprintf(err, errlen, "runtime directory %s: %s", ip->runtime, strerror(errno));
+	reclaim_stale_runtimes();
+	snprintf(ip->runtime, sizeof(ip->runtime), "/tmp/" RUNTIME_PREFIX "XXXXXX");
+	ret = mkdtemp(ip->runtime) ? write_owner(ip->runtime) : -errno;
+	if (ret) {
+		snprintf(err, errlen, "runtime directory %s: %s", ip->runtime, strerror(-ret));
+		if (strstr(ip->runtime, "XXXXXX") == NULL)
+			remove_tree(ip->runtime);
 		free(ip);
 		return ret;
 	}
@@ -412,7 +488,6 @@ int mm_inproc_remote_pid(struct mm_link *l)
 	return ip && ip->r ? mmamp_rproc_pid(ip->r) : 0;
 }
 
-/* Remove the runtime directory the host library filled (shm/ and per-core files). */
 static void remove_tree(const char *dir)
 {
 	char cmd[128];

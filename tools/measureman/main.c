@@ -514,6 +514,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal); /* its terminal closed: stop and clean up like ^C */
 	signal(SIGPIPE, SIG_IGN);
 	rep.start_wall = (uint64_t)time(NULL);
 	ret = open_session(&s, &o, err, sizeof(err));

@@ -105,9 +105,19 @@ static int parse_int(const char *what, const char *s, long min, long max)
 struct reply {
 	bool ok;
 	int err;
-	char *text; /* after "ok " or after "err NAME " */
+	char *text; /* after "ok " or after "err NAME ", escaped (mmamp_escape): printable */
 	char buf[MMAMP_CTL_MAX + 1];
+	char shown[4 * MMAMP_CTL_MAX + 1];
 };
+
+/* What the daemon says holds names nobody here chose (firmware names, channel names a remote
+ * announced, crash reasons): never raw to the terminal. */
+static struct reply *escaped(struct reply *r, char *text)
+{
+	mmamp_escape(text, strlen(text), true, r->shown, sizeof(r->shown));
+	r->text = r->shown;
+	return r;
+}
 
 static int ctl_connect(void)
 {
@@ -164,8 +174,7 @@ static struct reply *request(int timeout_ms, const char *fmt, ...)
 	if (!strncmp(r.buf, "ok", 2) && (r.buf[2] == '\0' || r.buf[2] == ' ' || r.buf[2] == '\n')) {
 		r.ok = true;
 		r.err = 0;
-		r.text = r.buf + 2 + (r.buf[2] == ' ');
-		return &r;
+		return escaped(&r, r.buf + 2 + (r.buf[2] == ' '));
 	}
 	if (!strncmp(r.buf, "err ", 4)) {
 		char *sp = strchr(r.buf + 4, ' ');
@@ -176,10 +185,10 @@ static struct reply *request(int timeout_ms, const char *fmt, ...)
 		r.err = mmamp_errno_from_name(r.buf + 4);
 		if (!r.err)
 			r.err = EPROTO;
-		r.text = sp ? sp + 1 : (char *)"";
-		return &r;
+		return escaped(&r, sp ? sp + 1 : (char *)"");
 	}
-	die(EPROTO, "mmampd answered something unexpected: %.80s", r.buf);
+	die(EPROTO, "mmampd answered something unexpected: %.80s",
+	    mmamp_escape(r.buf, strnlen(r.buf, 80), false, r.shown, sizeof(r.shown)));
 }
 
 /* A request whose reply must be "ok"; errors end the program. */

@@ -281,13 +281,17 @@ int lcm_set_state(struct daemon *d, struct core *core, const char *v, char *msg,
 int lcm_set_firmware(struct core *core, const char *name, char *msg, size_t len)
 {
 	int ret = mmamp_rproc_set_firmware(core->r, name);
+	char why[120], shown[4 * 60 + 1];
 
 	msg[0] = '\0';
-	if (ret == -EBUSY)
+	if (ret == -EINVAL) {
+		mmamp_firmware_name_check(name, why, sizeof(why));
+		snprintf(msg, len, "firmware \"%s%s\" refused: %s", mmamp_escape(name,
+			 strnlen(name, 60), false, shown, sizeof(shown)),
+			 strlen(name) > 60 ? "..." : "", why);
+	} else if (ret == -EBUSY)
 		snprintf(msg, len, "%s is %s: the firmware can be changed only while offline",
 			 core->name, mmamp_rproc_state_str(mmamp_rproc_state(core->r)));
-	else if (ret == -EINVAL)
-		snprintf(msg, len, "firmware: \"%s\" is not a file name", name);
 	else if (ret)
 		snprintf(msg, len, "firmware: %s", strerror(-ret));
 	return ret;
@@ -632,10 +636,14 @@ static void handle(struct daemon *d, struct conn *c, char *req)
 	w[n] = NULL;
 	if (n == 0) {
 		reply_err(d, c, EINVAL, "empty request");
+	} else if (n > 1 && (!strcmp(w[0], "ping") || !strcmp(w[0], "list") ||
+			     !strcmp(w[0], "shutdown"))) {
+		/* every request refuses words it does not take alike: "usage: …" */
+		reply_err(d, c, EINVAL, "usage: %s (no arguments)", w[0]);
 	} else if (!strcmp(w[0], "ping")) {
 		reply_ok(d, c, "mmampd %s pid=%d cores=%zu", MMAMPD_VERSION, (int)getpid(),
 			 d->ncores);
-	} else if (!strcmp(w[0], "list") && n == 1) {
+	} else if (!strcmp(w[0], "list")) {
 		do_list(d, c);
 	} else if (!strcmp(w[0], "get")) {
 		do_get(d, c, w, n);
@@ -645,7 +653,7 @@ static void handle(struct daemon *d, struct conn *c, char *req)
 		do_channels(d, c, w, n);
 	} else if (!strcmp(w[0], "wait")) {
 		do_wait(d, c, w, n);
-	} else if (!strcmp(w[0], "shutdown") && n == 1) {
+	} else if (!strcmp(w[0], "shutdown")) {
 		logmsg("shutdown requested");
 		c->shutdown_reply = true;
 		d->stopping = true;

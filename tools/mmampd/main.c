@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mmamp/host/platform.h"
@@ -472,6 +473,38 @@ static int absolute_list(char *list, size_t len, const char *what, char *err, si
 	return 0;
 }
 
+#define LOCK_DEAD_WAIT_MS 2000 /* a dead holder's children shed the lock within this */
+
+/*
+ * The instance lock is busy; @pid gets the holder's pid from the file. A holder that is gone
+ * may still hold it for a moment through a child it forked that has not yet shed its fds (a
+ * core process on its way to exec): wait for that, bounded, instead of refusing to start.
+ * True once the lock is ours.
+ */
+static bool lock_of_the_dead(int fd, char *pid, size_t len)
+{
+	const struct timespec ms = { 0, 1000000 };
+	int busy = errno == EWOULDBLOCK, e = errno;
+	ssize_t n = pread(fd, pid, len - 1, 0);
+	long holder;
+
+	pid[n > 0 ? n : 0] = '\0';
+	pid[strcspn(pid, "\n")] = '\0';
+	holder = strtol(pid, NULL, 10);
+	errno = e;
+	if (!busy || holder <= 0 || kill((pid_t)holder, 0) == 0 || errno != ESRCH) {
+		errno = e;
+		return false;
+	}
+	for (int i = 0; i < LOCK_DEAD_WAIT_MS; i++) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	errno = EWOULDBLOCK;
+	return false;
+}
+
 static int take_lock(struct daemon *d, char *err, size_t errlen)
 {
 	char path[MMAMPD_FILE_MAX], pid[32];
@@ -484,12 +517,9 @@ static int take_lock(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	if (flock(fd, LOCK_EX | LOCK_NB) && !lock_of_the_dead(fd, pid, sizeof(pid))) {
 		int e = errno;
 
-		n = read(fd, pid, sizeof(pid) - 1);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
 		snprintf(err, errlen, "another mmampd (pid %s) is serving %s", pid[0] ? pid : "?",
 			 d->runtime);
 		close(fd);
@@ -559,9 +589,11 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		.simcore = d->simcore,
 		.qemu_bootrom = d->qemu_bootrom[0] ? d->qemu_bootrom : NULL,
 		.polling = d->polling,
+		.cores_outlive_host = true, /* a restarted mmampd attaches to them */
 		.events = &events,
 		.ctx = d,
 	};
+	char found[512];
 	int ret = mmamp_host_open(&d->host, &cfg, err, errlen);
 
 	if (ret)
@@ -577,6 +609,8 @@ static int host_init(struct daemon *d, char *err, size_t errlen)
 		d->cores[i].name = mmamp_rproc_name(d->cores[i].r);
 		d->cores[i].last = mmamp_rproc_state(d->cores[i].r);
 		d->cores[i].crashes = mmamp_rproc_crash_count(d->cores[i].r);
+		if (mmamp_rproc_found(d->cores[i].r, found, sizeof(found)))
+			logmsg("%s: found %s", d->cores[i].name, found);
 	}
 	return 0;
 }
@@ -946,7 +980,8 @@ int main(int argc, char **argv)
 			if (write(ready[1], msg, (size_t)n) < 0)
 				(void)0;
 		}
-		fprintf(stderr, "mmampd: %s\n", err);
+		/* said once: the log line above is on stderr in the foreground, and in the
+		 * background the parent prints what the ready pipe says */
 		shutdown_all(d);
 		return 1;
 	}

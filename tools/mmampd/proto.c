@@ -8,44 +8,51 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct {
-	int err;
-	const char *name;
-} errnames[] = {
-	{ EPERM, "EPERM" },		{ ENOENT, "ENOENT" },	      { ESRCH, "ESRCH" },
-	{ EINTR, "EINTR" },		{ EIO, "EIO" },		      { ENXIO, "ENXIO" },
-	{ E2BIG, "E2BIG" },		{ ENOEXEC, "ENOEXEC" },	      { EBADF, "EBADF" },
-	{ ECHILD, "ECHILD" },		{ EAGAIN, "EAGAIN" },	      { ENOMEM, "ENOMEM" },
-	{ EACCES, "EACCES" },		{ EFAULT, "EFAULT" },	      { EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" },		{ ENODEV, "ENODEV" },	      { ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" },		{ EINVAL, "EINVAL" },	      { ENFILE, "ENFILE" },
-	{ EMFILE, "EMFILE" },		{ ENOTTY, "ENOTTY" },	      { ENOSPC, "ENOSPC" },
-	{ EPIPE, "EPIPE" },		{ ERANGE, "ERANGE" },	      { ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOSYS, "ENOSYS" },		{ ENOTEMPTY, "ENOTEMPTY" },   { ENODATA, "ENODATA" },
-	{ EPROTO, "EPROTO" },		{ EBADMSG, "EBADMSG" },	      { EOVERFLOW, "EOVERFLOW" },
-	{ ENOTSOCK, "ENOTSOCK" },	{ EMSGSIZE, "EMSGSIZE" },     { EOPNOTSUPP, "EOPNOTSUPP" },
-	{ EADDRINUSE, "EADDRINUSE" },	{ ENETRESET, "ENETRESET" },   { ECONNRESET, "ECONNRESET" },
-	{ ENOBUFS, "ENOBUFS" },		{ ENOTCONN, "ENOTCONN" },     { ESHUTDOWN, "ESHUTDOWN" },
-	{ ETIMEDOUT, "ETIMEDOUT" },	{ ECONNREFUSED, "ECONNREFUSED" },
-	{ EALREADY, "EALREADY" },	{ ECANCELED, "ECANCELED" },
-};
+/*
+ * The protocol names an errno by its symbol, for every errno Linux has: the C library's own
+ * table (strerrorname_np), so no errno the daemon, the library or the kernel below them can
+ * return is missing (ELOOP was, once: a symlink loop came out as EUNKNOWN). Aliases (EWOULDBLOCK,
+ * EDEADLOCK, ENOTSUP) share their number and travel under its one name.
+ */
+#define ERRNO_MAX 4095 /* the kernel's MAX_ERRNO */
 
 const char *mmamp_errno_name(int err)
 {
+	const char *name;
+
 	if (err < 0)
 		err = -err;
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].err == err)
-			return errnames[i].name;
-	return "EUNKNOWN";
+	name = err > 0 && err <= ERRNO_MAX ? strerrorname_np(err) : NULL;
+	return name ? name : "EUNKNOWN";
 }
 
 int mmamp_errno_from_name(const char *name)
 {
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (!strcmp(errnames[i].name, name))
-			return errnames[i].err;
+	for (int err = 1; err <= ERRNO_MAX; err++) {
+		const char *n = strerrorname_np(err);
+
+		if (n && !strcmp(n, name))
+			return err;
+	}
 	return 0;
+}
+
+const char *mmamp_escape(const char *text, size_t len, bool keep_newlines, char *buf,
+			 size_t buflen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 <= buflen; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((c == '\n' && keep_newlines) || (c >= ' ' && c < 0x7f && c != '\\'))
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+	}
+	if (buflen)
+		buf[o < buflen ? o : buflen - 1] = '\0';
+	return buf;
 }
 
 int mmamp_default_runtime_dir(char *buf, size_t len)

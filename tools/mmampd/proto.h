@@ -34,10 +34,20 @@
 /* The runtime directory holds sockets, whose paths must fit sun_path (108 bytes). */
 #define MMAMP_RUNTIME_MAX     96
 
-/** mmamp_errno_name() - "EBUSY" for EBUSY; "EUNKNOWN" for a number it does not know. */
+/** mmamp_errno_name() - "EBUSY" for EBUSY (any errno of the C library's table); "EUNKNOWN" for
+ * a number that is none. */
 const char *mmamp_errno_name(int err);
 /** mmamp_errno_from_name() - the number for "EBUSY" etc.; 0 if unknown. */
 int mmamp_errno_from_name(const char *name);
+
+/**
+ * mmamp_escape() - @len bytes of untrusted @text (a firmware name, a channel name a remote
+ * announced, a crash reason) made safe to print on a terminal: every byte outside printable
+ * ASCII, and the backslash, as \xNN (newlines kept with @keep_newlines). Into @buf (4 * @len + 1
+ * bytes hold any text; a shorter @buf cuts it). Returns @buf.
+ */
+const char *mmamp_escape(const char *text, size_t len, bool keep_newlines, char *buf,
+			 size_t buflen);
 
 /**
  * mmamp_default_runtime_dir() - $MMAMP_RUNTIME_DIR if set, else /run/mmamp as root, else

@@ -242,18 +242,7 @@ static const char *match(const char *text, const char *const *words, size_t n)
 /* A written text, printable and short, for the log. */
 static const char *shown(const char *text, char *buf, size_t len)
 {
-	size_t o = 0;
-
-	for (; *text && o + 5 < len; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		if (c < ' ' || c >= 0x7f || c == '\\')
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = (char)c;
-	}
-	buf[o] = '\0';
-	return buf;
+	return mmamp_escape(text, strlen(text), false, buf, len);
 }
 
 /* The text a read of @attr of @core gives. */
@@ -567,7 +556,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			queue(s, req, of->core, of->attr, len, w);
 		break;
 	case A_FIRMWARE:
-		text[strcspn(text, "\n")] = '\0'; /* rproc_set_firmware(): up to the first newline */
+		/* the whole text is the name (one trailing newline aside): the rule of every face,
+		 * mmamp_firmware_name_check(), applied after the state check as the kernel does */
 		queue(s, req, of->core, of->attr, len, text);
 		break;
 	case A_COREDUMP:

@@ -74,6 +74,12 @@ struct mmamp_host_events {
  *                 unless @polling, sleeps on the doorbell with mmamp_rproc_wait_doorbell() (the
  *                 in-process, lowest-latency mode MeasureMan and benchmarks use: one thread
  *                 wake-up per direction, as with a real interrupt). Crashes are still detected.
+ * @cores_outlive_host: the core processes (mmamp-simcore, QEMU) keep running when this host
+ *                 process ends, for a later host to attach to (mmampd). Off (tools, tests that
+ *                 own their cores privately): they get a parent-death SIGKILL and die with it,
+ *                 however it ends. The death signal follows the thread that started the core
+ *                 (mmamp_rproc_start's caller, or the core's monitor for a recovery): start
+ *                 cores from a thread that lives as long as the host.
  */
 struct mmamp_host_config {
 	const char *platform;
@@ -84,6 +90,7 @@ struct mmamp_host_config {
 	const char *qemu;
 	bool polling;
 	bool caller_polls;
+	bool cores_outlive_host;
 	const struct mmamp_host_events *events;
 	void *ctx;
 };
@@ -110,7 +117,20 @@ enum mmamp_rproc_state mmamp_rproc_state(struct mmamp_rproc *r);
 
 /** mmamp_rproc_firmware() - copy the firmware name into @buf; returns its length. */
 size_t mmamp_rproc_firmware(struct mmamp_rproc *r, char *buf, size_t len);
-/** mmamp_rproc_set_firmware() - -EBUSY unless offline, -EINVAL for an empty or bad name. */
+/**
+ * mmamp_firmware_name_check() - the one rule for firmware names, whichever face they come
+ * through (library, control socket, CLI, sysfs): 1 to 255 bytes of printable ASCII (0x21 to
+ * 0x7e: no blank, control character or byte above 0x7e), no '/', not "." or "..". One trailing
+ * newline (what `echo` writes to sysfs) is not part of the name. Returns 0, or -EINVAL with
+ * @why (may be NULL) saying what is wrong with it.
+ */
+int mmamp_firmware_name_check(const char *name, char *why, size_t whylen);
+#define MMAMP_FIRMWARE_NAME_MAX 255
+
+/**
+ * mmamp_rproc_set_firmware() - -EINVAL for a name mmamp_firmware_name_check() refuses, else
+ * -EBUSY unless offline.
+ */
 int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name);
 
 /**
@@ -147,6 +167,13 @@ unsigned int mmamp_rproc_crash_count(struct mmamp_rproc *r);
  */
 unsigned long mmamp_rproc_ns_refused(struct mmamp_rproc *r);
 size_t mmamp_rproc_crash_reason(struct mmamp_rproc *r, char *buf, size_t len);
+/**
+ * mmamp_rproc_found() - what the host found of this core when it opened (left by an earlier
+ * host on the same runtime directory) and what it did about it — "a running core (pid 41,
+ * firmware fw_echo) an earlier host started: detached …", "a core process (pid 41, …) its host
+ * left before it was up: ended it" — or "" when there was nothing. Returns its length.
+ */
+size_t mmamp_rproc_found(struct mmamp_rproc *r, char *buf, size_t len);
 
 /**
  * mmamp_rproc_wait() - wait until the core is in @state (and, if @channel is not NULL, a
