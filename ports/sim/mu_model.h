@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ports/sim/mu_model.h — the simulated i.MX Messaging Unit (imx6sx-type MU, reference §5.2),
+ * ports/sim/mu_model.h — the simulated i.MX Messaging Unit (imx6sx-type MU, docs/sim-platform.md),
  * modelled at register level in one shared 4 KiB page that both "cores" (processes) map.
  *
  * Freestanding: no libc, no OS. Every register access is a C11-style atomic on the shared page,
@@ -62,7 +62,7 @@
 #define MU_SR 0x20u
 #define MU_CR 0x24u
 
-/* SR bits (reference §5.2). */
+/* SR bits (docs/sim-platform.md). */
 #define MU_SR_GIP(n) (1u << (31u - (n)))
 #define MU_SR_RF(n)  (1u << (27u - (n)))
 #define MU_SR_TE(n)  (1u << (23u - (n)))
@@ -71,7 +71,7 @@
 #define MU_SR_RF_ALL  0x0F000000u
 #define MU_SR_TE_ALL  0x00F00000u
 
-/* CR bits (reference §5.2). */
+/* CR bits (docs/sim-platform.md). */
 #define MU_CR_GIE(n) (1u << (31u - (n)))
 #define MU_CR_RIE(n) (1u << (27u - (n)))
 #define MU_CR_TIE(n) (1u << (23u - (n)))
@@ -89,7 +89,7 @@
 #define MU_MAGIC            0x4D53554Du /* "MUSM" little-endian */
 #define MU_LAYOUT_VERSION   1u
 
-/* The doorbell (reference §5.2): notifyid << 16 on channel 1, both directions. */
+/* The doorbell (docs/sim-platform.md): notifyid << 16 on channel 1, both directions. */
 #define MU_DOORBELL_CHANNEL 1u
 #define MU_DOORBELL_SHIFT   16u
 #define MU_NOTIFYID_MAX     0xFFFFu

@@ -12,7 +12,7 @@
  *             main loop works": ISRs only run at these wait points)
  *   power off exit_group(2)
  *
- * Memory map (the M4's, reference §5.1; the launcher maps these, see simcore.h):
+ * Memory map (the M4's, docs/imx8x-board.md; the launcher maps these, see simcore.h):
  *   code TCM 0x1FFE0000 + 128 KiB (.text, .rodata), data TCM 0x20000000 + 128 KiB (.data,
  *   .resource_table, .bss, stack at the top), the MU page at MMAMP_SIM_MU_DA.
  */

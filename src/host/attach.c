@@ -2,7 +2,7 @@
 /*
  * attach.c — cores that run without this host: the record that lets a restarted host find the
  * core an earlier one started (<runtime>/<core>.core), and the attach and detach flows of
- * reference §1.7 (states DETACHED ↔ ATTACHED).
+ * docs/protocol.md §1.3 (states DETACHED ↔ ATTACHED).
  *
  * Attach, on a core found running:
  *   1. snapshot the live table from the rsc-table region and validate it like a firmware's

@@ -182,7 +182,7 @@ static int ensure_machine(struct mmamp_rproc *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- a core that outlives its host (attach, reference §1.7) ---- */
+/* ---- a core that outlives its host (attach, docs/protocol.md §1.3) ---- */
 
 static int qemu_identify(struct mmamp_rproc *r, char *buf, size_t len)
 {

@@ -176,7 +176,7 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 		close(report_fd);
 }
 
-/* ---- a core that outlives its host (attach, reference §1.7) ---- */
+/* ---- a core that outlives its host (attach, docs/protocol.md §1.3) ---- */
 
 static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len)
 {
@@ -227,7 +227,7 @@ static int sim_pid(struct mmamp_rproc *r)
 	return r->pid;
 }
 
-/* ---- doorbells: MU channel 1 (reference §5.2), side A ---- */
+/* ---- doorbells: MU channel 1 (docs/sim-platform.md), side A ---- */
 
 static void sim_irq_enable(struct mmamp_rproc *r, bool on)
 {

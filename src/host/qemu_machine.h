@@ -55,7 +55,7 @@
  * @timeout_ms:  how long launch/halt/destroy wait for QEMU (0: 10,000 ms).
  * @outlive_host: QEMU is not killed when its host process ends (no parent-death signal), and
  *               its sockets reconnect every second: a later host can take it over with
- *               qemu_machine_adopt() (attach, reference §1.7). Off: QEMU dies with the host.
+ *               qemu_machine_adopt() (attach, docs/protocol.md §1.3). Off: QEMU dies with the host.
  * @before_run:  called (optional) with the new process's pid after the fork and before QEMU
  *               starts: the LCM records the process there, so that no QEMU runs that a later
  *               host cannot find. Non-zero: the process is killed and launch fails with it.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rproc.c — remoteproc: the lifecycle state machine (load, start, stop, crash, recovery), the
- * boot sequence of reference §1.6, and the per-core host thread that takes doorbells and runs
- * the RPMsg master (channels.c). What plays the core — a process, a QEMU — is a backend
+ * boot sequence of docs/protocol.md §1.2, and the per-core host thread that takes doorbells
+ * and runs the RPMsg master (channels.c). What plays the core — a process, a QEMU — is a backend
  * (backend.h).
  */
 #include "host_internal.h"
@@ -447,7 +447,7 @@ static int host_notify(void *ctx, uint32_t notifyid)
 	return 0;
 }
 
-/* ---- virtio bring-up (the vdev subdevice's start: reference §1.6 step 9) ---- */
+/* ---- virtio bring-up (the vdev subdevice's start: docs/protocol.md §1.2 step 9) ---- */
 
 /*
  * Just before DRIVER_OK: note what the link must look like from now on (rproc_link_check).
@@ -599,7 +599,7 @@ static int boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	ret = load_firmware(r, err, errlen);
 	if (ret)
 		return ret;
-	/* the live table: the cached copy goes to the rsc-table region (i.MX, reference §5.5) */
+	/* the live table: the cached copy goes to the rsc-table region (docs/imx8x-board.md) */
 	memset(rt->host, 0, rt->r->size);
 	memcpy(rt->host, r->cached_table, r->table_size);
 	r->live_table = mmamp_shm_translate(&r->shm, r->core->rsc_table->da, r->table_size);
@@ -698,7 +698,7 @@ int mmamp_rproc_stop(struct mmamp_rproc *r)
 }
 
 /*
- * Detach (reference §1.7): the vdev is reset and the channels go, the core keeps running.
+ * Detach (docs/protocol.md §1.3): the vdev is reset and the channels go, the core keeps running.
  * Only from ATTACHED, as in Linux. A later start attaches again.
  */
 int mmamp_rproc_detach(struct mmamp_rproc *r)

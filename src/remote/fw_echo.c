@@ -56,7 +56,7 @@
 
 /*
  * The shared window every ring and buffer the host hands us must lie in: vrings at 0x90000000,
- * the live resource table at 0x900FF000 and the buffer pool at 0x90400000 (reference §5.3) for
+ * the live resource table at 0x900FF000 and the buffer pool at 0x90400000 (docs/imx8x-board.md) for
  * mmampd, and — for the real Linux kernel (docs/linux-host.md) — the kernel's RPMsg buffers,
  * which virtio_rpmsg_bus takes from general RAM and describes by physical address: under
  * User-Mode Linux that is 0x00010000 up to the size of its RAM. So the window runs from
@@ -76,7 +76,7 @@
 #ifndef FW_RSC_TABLE_DA
 #define FW_RSC_TABLE_DA 0x900FF000u
 #endif
-#define FW_RSC_TABLE_MAX 0x400u /* Linux maps 1 KiB of the live table (reference §5.3) */
+#define FW_RSC_TABLE_MAX 0x400u /* Linux maps 1 KiB of the live table (docs/imx8x-board.md) */
 
 /* The idle loop's tick (remote.h); a port may change it (its probe build: no tick). */
 #ifndef FW_TICK_US
@@ -222,7 +222,7 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
  * The vdev of the live resource table. The host (remoteproc) copied our table there before it
  * started us and writes status, features and vring addresses into that copy. If there is no
  * valid table (the core was started without a loader, "attach mode"), install ours, as NXP
- * firmware does for Linux to attach to (reference §5.5).
+ * firmware does for Linux to attach to (docs/imx8x-board.md).
  */
 static struct mmamp_fw_rsc_vdev *live_vdev(void)
 {

@@ -52,7 +52,7 @@
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
-/* The shared window, live table and addresses: the same as fw_echo's (reference §5.3). */
+/* The shared window, live table and addresses: the same as fw_echo's (docs/imx8x-board.md). */
 #ifndef FW_SHM_DA
 #define FW_SHM_DA        0x90000000u
 #define FW_SHM_SIZE      0x500000u

@@ -14,7 +14,7 @@
  *   RPMsg notify ──► db->send(notifyid): TR1 = notifyid << 16 once TE1 is set.
  *
  * Why a tick: the host writes vdev status 0 (reset, stop, detach) without ringing a doorbell
- * (Linux does not), and the remote must see it (reference §1.7, docs/protocol.md "Known gaps").
+ * (Linux does not), and the remote must see it (docs/protocol.md §1.3, "Known gaps").
  * While idle the loop therefore re-reads the status at least every tick_us (OpenAMP polls the
  * status byte every 1 ms for the same reason); 0 sleeps until a doorbell only.
  *
@@ -210,7 +210,7 @@ static inline const struct mmamp_remote_stats *mmamp_remote_stats(const struct m
 /**
  * mmamp_fw_rsc_table - the firmware's resource table (src/remote/rsc_table_rpmsg.c): one RPMsg
  * vdev, vrings at addresses the host chooses (ANY), align 0x1000, 256 descriptors, offering
- * name service — what NXP's i.MX8 RPMsg-Lite firmware declares (reference §5.3). The host
+ * name service — what NXP's i.MX8 RPMsg-Lite firmware declares (docs/imx8x-board.md). The host
  * copies it to the live location (i.MX: 0x900FF000) before starting the core; the firmware
  * must use that live copy, not this one.
  */

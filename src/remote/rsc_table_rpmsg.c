@@ -7,7 +7,7 @@
  * In .resource_table, which firmware.ld KEEPs in the data TCM; "used" keeps the compiler from
  * dropping it. Not const: it is a table the host writes into (status, gfeatures, vring da and
  * notifyid) — although on i.MX the host writes into the live copy at 0x900FF000 and the
- * firmware must follow that one (reference §5.5, pitfall 1), not this linked copy.
+ * firmware must follow that one (docs/imx8x-board.md, pitfall 1), not this linked copy.
  */
 #include "remote.h"
 

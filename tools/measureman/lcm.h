@@ -5,7 +5,7 @@
  * device, and afterwards put the previous firmware (and state) back. Two back ends:
  *
  *   mmampd   the daemon's control socket <runtime>/mmampd.sock (sim, QEMU): get/set/wait/channels
- *   sysfs    Linux remoteproc: <rproc>/firmware and <rproc>/state (reference §4: "start",
+ *   sysfs    Linux remoteproc: <rproc>/firmware and <rproc>/state (tools/mmampd/README.md: "start",
  *            "stop"; reads "offline", "running", …), the firmware file copied into the firmware
  *            directory (/lib/firmware), the channel's device (/dev/ttyRPMSG*) awaited by path
  */

@@ -3,7 +3,7 @@
  * control.c — the control socket <runtime>/mmampd.sock: AF_UNIX SOCK_SEQPACKET, one request per
  * packet, one reply per packet. Requests are words separated by blanks; replies are
  * "ok[ VALUE]", a table "ok N\n" + N lines, or "err <ERRNO-NAME> <message>". The words and
- * errors are those of the kernel's remoteproc sysfs (reference §4) wherever there is one.
+ * errors are those of the kernel's remoteproc sysfs (tools/mmampd/README.md) wherever there is one.
  *
  *   ping                               ok mmampd <version> pid=<pid> cores=<n>
  *   list                               ok N, then "<core> <state> <firmware|-> <recovery>

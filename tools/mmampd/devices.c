@@ -2,7 +2,7 @@
 /*
  * devices.c — the user-space face of each RPMsg channel, as Linux's drivers would give it:
  *
- * TTY (imx_rpmsg_tty / rpmsg_tty, reference §3.9). Channels "rpmsg-virtual-tty-channel-1",
+ * TTY (imx_rpmsg_tty / rpmsg_tty, docs/linux-host.md). Channels "rpmsg-virtual-tty-channel-1",
  * "rpmsg-virtual-tty-channel" and "rpmsg-openamp-demo-channel" get <runtime>/ttyRPMSG<remote
  * address> (NXP's naming; on the platform's second and later cores ttyRPMSG<addr>.<core>),
  * "rpmsg-tty" gets <runtime>/ttyRPMSG<n>, n = 0..31 in probe order over all cores (mainline). Each is a symlink to the slave of a raw PTY (cfmakeraw). Bytes written to the TTY
@@ -13,7 +13,7 @@
  * the slave open itself, so the TTY stays valid while nobody has it open. Channel gone: the
  * symlink is removed and the master closed — whoever has the TTY open sees a hang-up.
  *
- * Message endpoint (rpmsg_char, reference §3.8) for every other channel ("rpmsg-raw" as in
+ * Message endpoint (rpmsg_char, tools/mmampd/README.md) for every other channel ("rpmsg-raw" as in
  * Linux, and also channels no Linux driver would bind, such as "mmamp-info"):
  * <runtime>/rpmsg<N>, N the lowest free number (an IDA, like /dev/rpmsgN), a listening
  * SOCK_SEQPACKET socket. One packet = one message, both ways:

@@ -2,8 +2,8 @@
 /*
  * sysfs_fuse.c — the kernel's sysfs face of remoteproc, served through FUSE (libfuse3, low-level
  * API, a thread of its own): <runtime>/sys/class/remoteproc/remoteproc<N>/ with the attributes
- * of drivers/remoteproc/remoteproc_sysfs.c (reference §4, §1.7–§1.9), N the core's index on
- * the platform:
+ * of drivers/remoteproc/remoteproc_sysfs.c (tools/mmampd/README.md, docs/protocol.md §1.3), N
+ * the core's index on the platform:
  *
  *   name      0444  the core's name ("m4_0"); opening it for writing is EACCES (kernfs)
  *   firmware  0644  the firmware name ("unknown" while attached); write: EBUSY unless offline
@@ -879,8 +879,8 @@ static int carry_out(struct sysfs *s, const struct pend *p, char *msg, size_t le
 
 	switch (p->attr) {
 	case A_STATE:
-		/* The kernel stops only a running or attached core (reference §4); the library
-		 * and the CLI also take a crashed one offline, sysfs stays exact. */
+		/* The kernel stops only a running or attached core (tools/mmampd/README.md); the
+		 * library and the CLI also take a crashed one offline, sysfs stays exact. */
 		if (!strcmp(p->text, "stop") && mmamp_rproc_state(c->r) == MMAMP_RPROC_CRASHED)
 			return -EINVAL;
 		return lcm_set_state(s->d, c, p->text, msg, len);

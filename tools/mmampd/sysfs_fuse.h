@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sysfs_fuse.h — the kernel's sysfs face of remoteproc (reference §4), served by mmampd through
- * FUSE: <runtime>/sys/class/remoteproc/remoteproc<N>/{name,firmware,state,recovery,coredump}
+ * sysfs_fuse.h — the kernel's sysfs face of remoteproc (tools/mmampd/README.md), served by
+ * mmampd through FUSE: <runtime>/sys/class/remoteproc/remoteproc<N>/{name,firmware,state,recovery,coredump}
  * with the kernel's strings, modes and errors, so that a script written for
  * /sys/class/remoteproc drives the cores unchanged given <runtime> as its root.
  *

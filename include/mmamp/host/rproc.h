@@ -4,12 +4,12 @@
  * for every remote core of a platform, as a library. mmampd, the CLI's daemon side, MeasureMan
  * and the tests all drive remote cores through this one API.
  *
- * States and strings are exactly Linux remoteproc's (reference §4): offline, suspended, running,
- * crashed, deleted, attached, detached. The firmware name can be set only while offline;
+ * States and strings are exactly Linux remoteproc's (tools/mmampd/README.md): offline,
+ * suspended, running, crashed, deleted, attached, detached. The firmware name can be set only while offline;
  * recovery is "enabled"/"disabled" and "recover" triggers one recovery.
  *
- * Boot (reference §1.6): ELF check → resource table validated and cached → vdev vrings/buffers
- * placed in the platform's named regions, notifyids assigned → PT_LOAD segments copied through
+ * Boot (docs/protocol.md §1.2): ELF check → resource table validated and cached → vdev
+ * vrings/buffers placed in the platform's named regions, notifyids assigned → PT_LOAD segments copied through
  * the SCU check (the APU may only write where it was granted) → cached table copied to the
  * core's `rsc-table` region → SCU cpu_start (the simulated core process starts) → virtio status
  * 1, 3, gfeatures, vring da, RPMsg probe (RX buffers posted), 7, first kick → channels come up

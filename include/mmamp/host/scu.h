@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mmamp/host/scu.h — the SCU model: the i.MX8 System Controller's resource manager and the part
- * of its power management that starts and stops cores (reference §5.4), as pure logic over a
+ * of its power management that starts and stops cores (docs/sim-platform.md), as pure logic over a
  * loaded platform (mmamp/host/platform.h). No memory is mapped and no process is started here:
  * the loader, the LCM and the simulated core ask the SCU first and act on its answer.
  *
