@@ -10,6 +10,7 @@
 
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
+#include "vring_dev.h"
 
 /* Why the remote could not bring the link up (rdev->link_error). */
 enum link_error {
@@ -46,9 +47,9 @@ static bool hdr_aligned(const void *p)
 
 static int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
 {
-	if (!mmamp_vq_kick_prepare(vq))
-		return 0;
-	return rdev->ops->notify(rdev->ctx, notifyid);
+	bool need = IS_HOST(rdev) ? mmamp_vq_kick_prepare(vq) : !vq->fault && vq_dev_kick_needed(vq);
+
+	return need ? rdev->ops->notify(rdev->ctx, notifyid) : 0;
 }
 
 /* ---- endpoints ---- */
@@ -225,24 +226,35 @@ static int host_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 	return 0;
 }
 
+/*
+ * The host's RX buffers on vring0. avail.idx is read only once the buffers it counted last
+ * time are taken (a Linux host posts all of its 256 at once: one read for them); each buffer
+ * is still checked as it is taken (vring_dev.h), and here for what a message needs.
+ */
 static int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
+	struct mmamp_vq *vq = &rdev->svq;
 	struct mmamp_vq_buf b;
 	int ret;
 
 	if (rdev->tx_spare && remote_spare_pop(rdev, s))
 		return 0;
 	for (;;) {
-		ret = mmamp_vq_get_avail(&rdev->svq, &b);
+		if (vq->fault)
+			return -MMAMP_EIO;
+		if (vq->next_avail == vq->avail_seen) {
+			ret = vq_dev_avail(vq);
+			if (ret <= 0)
+				return ret ? ret : -MMAMP_ENOBUFS;
+		}
+		ret = vq_dev_take(vq, &b);
 		if (ret)
-			return ret == -MMAMP_EAGAIN ? -MMAMP_ENOBUFS : ret;
+			return ret;
 		if (b.device_writable && b.len >= MMAMP_RPMSG_HDR_SIZE && hdr_aligned(b.data))
 			break;
 		/* Unusable for a message: hand it straight back (as an empty, harmless buffer). */
 		rdev->stats.rx_malformed++;
-		ret = mmamp_vq_put_used(&rdev->svq, b.head, 0);
-		if (ret)
-			return ret;
+		vq_dev_put(vq, b.head, 0);
 	}
 	s->hdr = b.data;
 	s->cap = b.len;
@@ -324,12 +336,19 @@ static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint
 	MMAMP_SHM_WRITE(h->len, (uint16_t)len);
 	MMAMP_SHM_WRITE(h->flags, (uint16_t)0);
 	MMAMP_CACHE_FLUSH(h, total);
-	if (IS_HOST(rdev))
+	if (IS_HOST(rdev)) {
 		ret = mmamp_vq_add(&rdev->svq, s->head, mmamp_shm_da_of(&rdev->shm, h), total, false);
-	else
-		ret = mmamp_vq_put_used(&rdev->svq, s->head, total);
-	if (ret)
-		return ret;
+		if (ret)
+			return ret;
+	} else {
+		/* s->head < num: every slot's source checked it (the take, the spare list's pop,
+		 * tx_slot_of()); what is left of mmamp_vq_put_used()'s checks: */
+		if (rdev->svq.fault)
+			return -MMAMP_EIO;
+		if (!rdev->svq.outstanding)
+			return -MMAMP_EINVAL;
+		vq_dev_put(&rdev->svq, s->head, total);
+	}
 	rdev->stats.tx++;
 	return notify_peer(rdev, &rdev->svq, rdev->svq_notifyid);
 }
@@ -610,18 +629,47 @@ static int remote_rx_return(struct mmamp_rpmsg_dev *rdev, uint16_t head, uint32_
 	return mmamp_vq_put_used(&rdev->rvq, head, desc_len);
 }
 
-static int remote_rx_one(struct mmamp_rpmsg_dev *rdev)
+/* Take what the host sent (from mmamp/vring.h's rules, vring_dev.h) and deliver it. */
+static int remote_rx_drain(struct mmamp_rpmsg_dev *rdev)
 {
+	struct mmamp_vq *vq = &rdev->rvq;
 	struct mmamp_vq_buf b;
-	int ret = mmamp_vq_get_avail(&rdev->rvq, &b);
+	/* Bounded: a peer refilling as fast as we drain must not starve the caller. */
+	unsigned int budget = 2u * vq->num, took = 0;
+	int n, ret;
 
-	if (ret)
-		return ret;
-	if (!hdr_aligned(b.data))
-		rdev->stats.rx_malformed++; /* dropped unread, returned at once */
-	else if (deliver(rdev, b.data, b.len, b.head))
-		return 0;
-	return remote_rx_return(rdev, b.head, b.len);
+	if (vq->fault)
+		return -MMAMP_EIO;
+	for (;;) {
+		/* avail.idx once per round: the messages it counts are taken without a re-read */
+		n = vq_dev_avail(vq);
+		if (n <= 0) {
+			if (n < 0)
+				return n;
+			break;
+		}
+		for (; n && took < budget; n--, took++) {
+			ret = vq_dev_take(vq, &b);
+			if (ret)
+				return ret;
+			if (!hdr_aligned(b.data))
+				rdev->stats.rx_malformed++; /* dropped unread, returned at once */
+			else if (deliver(rdev, b.data, b.len, b.head))
+				continue;
+			/* the descriptor's length, as remote_rx_return() says why */
+			vq_dev_put(vq, b.head, b.len);
+		}
+		/*
+		 * Without EVENT_IDX the host rings after every message it posts while our flag
+		 * says so: what came during this round brings its own doorbell. With EVENT_IDX it
+		 * rings only when it passes the avail_event we wrote at the last take, which it
+		 * may have read before that take: look again (full barrier: our store first).
+		 */
+		if (!vq->event_idx || vq->cb_off || took >= budget)
+			break;
+		MMAMP_MB();
+	}
+	return took ? notify_peer(rdev, vq, rdev->rvq_notifyid) : 0;
 }
 
 static int rx_drain(struct mmamp_rpmsg_dev *rdev)
@@ -630,8 +678,10 @@ static int rx_drain(struct mmamp_rpmsg_dev *rdev)
 	unsigned budget = 2u * mmamp_vq_num(&rdev->rvq), done = 0;
 	int ret = 0;
 
+	if (!IS_HOST(rdev))
+		return remote_rx_drain(rdev);
 	while (done < budget) {
-		ret = IS_HOST(rdev) ? host_rx_one(rdev) : remote_rx_one(rdev);
+		ret = host_rx_one(rdev);
 		if (ret)
 			break;
 		done++;
