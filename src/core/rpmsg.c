@@ -33,6 +33,16 @@ enum link_error {
 /* The host role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
 #define IS_HOST(rdev) (MMAMP_CONFIG_HOST_ROLE && (rdev)->is_host)
 
+/*
+ * A step of the per-message path that has more than one caller: inlined into each when built
+ * for speed, one copy when built for size (-Os: firmware, whose flash is counted by make size).
+ */
+#ifdef __OPTIMIZE_SIZE__
+#define HOT static
+#else
+#define HOT static inline __attribute__((always_inline))
+#endif
+
 static bool feature(uint32_t features, unsigned int bit)
 {
 	return (features >> bit) & 1u;
@@ -53,9 +63,10 @@ static bool hdr_aligned(const void *p)
 	return ((uintptr_t)p & (_Alignof(struct mmamp_rpmsg_hdr) - 1u)) == 0;
 }
 
-static int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
+HOT int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
 {
-	bool need = IS_HOST(rdev) ? mmamp_vq_kick_prepare(vq) : !vq->fault && vq_dev_kick_needed(vq);
+	/* remote: called only after a return succeeded, so the queue is not broken */
+	bool need = IS_HOST(rdev) ? mmamp_vq_kick_prepare(vq) : vq_dev_kick_needed(vq);
 
 	return need ? rdev->ops->notify(rdev->ctx, notifyid) : 0;
 }
@@ -239,17 +250,21 @@ static int host_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
  * time are taken (a Linux host posts all of its 256 at once: one read for them); each buffer
  * is still checked as it is taken (vring_dev.h), and here for what a message needs.
  */
-static int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
+HOT int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
 	struct mmamp_vq *vq = &rdev->svq;
 	struct mmamp_vq_buf b;
 	int ret;
 
-	if (rdev->tx_spare && remote_spare_pop(rdev, s))
-		return 0;
+	if (vq->fault)
+		return -MMAMP_EIO;
+	if (rdev->tx_spare) {
+		/* spares are buffers we hold: with none held, the list is a scribble */
+		if (vq->outstanding && remote_spare_pop(rdev, s))
+			return 0;
+		rdev->tx_spare = NULL;
+	}
 	for (;;) {
-		if (vq->fault)
-			return -MMAMP_EIO;
 		if (vq->next_avail == vq->avail_seen) {
 			ret = vq_dev_avail(vq);
 			if (ret <= 0)
@@ -349,12 +364,7 @@ static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint
 		if (ret)
 			return ret;
 	} else {
-		/* s->head < num: every slot's source checked it (the take, the spare list's pop,
-		 * tx_slot_of()); what is left of mmamp_vq_put_used()'s checks: */
-		if (rdev->svq.fault)
-			return -MMAMP_EIO;
-		if (!rdev->svq.outstanding)
-			return -MMAMP_EINVAL;
+		/* A buffer we hold, head < num: taken just now, or checked by the caller. */
 		vq_dev_put(&rdev->svq, s->head, total);
 	}
 	rdev->stats.tx++;
@@ -367,37 +377,6 @@ static void tx_cancel(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s)
 		rdev->tx_free[rdev->tx_free_count++] = s->head;
 	else
 		remote_spare_push(rdev, s);
-}
-
-static int send_raw(struct mmamp_rpmsg_dev *rdev, uint32_t src, uint32_t dst, const void *data,
-		    size_t len, uint32_t timeout_us)
-{
-	struct tx_slot s;
-	int ret;
-
-	if (len > MMAMP_RPMSG_MTU)
-		return -MMAMP_EMSGSIZE;
-	if (dst == MMAMP_RPMSG_ADDR_ANY || src == MMAMP_RPMSG_ADDR_ANY || (len && !data))
-		return -MMAMP_EINVAL;
-	ret = tx_acquire_wait(rdev, &s, timeout_us);
-	if (ret)
-		return ret;
-	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
-		/* The host posted a short buffer. Kept as a spare, it would be popped first by
-		 * every later send and fail the same way: hand it back empty, as unusable. */
-		if (IS_HOST(rdev)) {
-			tx_cancel(rdev, &s);
-		} else {
-			rdev->stats.rx_malformed++;
-			ret = mmamp_vq_put_used(&rdev->svq, s.head, 0);
-			if (ret)
-				return ret;
-		}
-		return -MMAMP_EMSGSIZE;
-	}
-	if (len)
-		MMAMP_PAYLOAD_COPY(s.hdr + 1, data, len);
-	return tx_commit(rdev, &s, src, dst, len);
 }
 
 int mmamp_rpmsg_sendto(struct mmamp_rpmsg_ept *ept, uint32_t dst, const void *data, size_t len)
@@ -414,12 +393,39 @@ int mmamp_rpmsg_send(struct mmamp_rpmsg_ept *ept, const void *data, size_t len)
 	return mmamp_rpmsg_sendto(ept, ept->dest_addr, data, len);
 }
 
+/* Every copy send ends here (announcements too): one call from the application to the ring. */
 int mmamp_rpmsg_sendto_timeout(struct mmamp_rpmsg_ept *ept, uint32_t dst, const void *data,
 			       size_t len, uint32_t timeout_us)
 {
+	struct mmamp_rpmsg_dev *rdev;
+	struct tx_slot s;
+	int ret;
+
 	if (!ept || !ept->rdev)
 		return -MMAMP_EINVAL;
-	return send_raw(ept->rdev, ept->addr, dst, data, len, timeout_us);
+	rdev = ept->rdev;
+	if (len > MMAMP_RPMSG_MTU)
+		return -MMAMP_EMSGSIZE;
+	/* The source is ept->addr, never ANY (mmamp_rpmsg_ept_init() hands out another). */
+	if (dst == MMAMP_RPMSG_ADDR_ANY || (len && !data))
+		return -MMAMP_EINVAL;
+	ret = tx_acquire_wait(rdev, &s, timeout_us);
+	if (ret)
+		return ret;
+	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
+		/* The host posted a short buffer. Kept as a spare, it would be popped first by
+		 * every later send and fail the same way: hand it back empty, as unusable. */
+		if (IS_HOST(rdev)) {
+			tx_cancel(rdev, &s);
+		} else {
+			rdev->stats.rx_malformed++;
+			vq_dev_put(&rdev->svq, s.head, 0); /* a buffer we hold */
+		}
+		return -MMAMP_EMSGSIZE;
+	}
+	if (len)
+		MMAMP_PAYLOAD_COPY(s.hdr + 1, data, len);
+	return tx_commit(rdev, &s, ept->addr, dst, len);
 }
 
 int mmamp_rpmsg_announce(struct mmamp_rpmsg_ept *ept, uint32_t flags)
@@ -435,7 +441,7 @@ int mmamp_rpmsg_announce(struct mmamp_rpmsg_ept *ept, uint32_t flags)
 	memcpy(msg.name, ept->name, sizeof(msg.name));
 	msg.addr = ept->addr;
 	msg.flags = flags;
-	ret = send_raw(ept->rdev, ept->addr, MMAMP_RPMSG_NS_ADDR, &msg, sizeof(msg), 0);
+	ret = mmamp_rpmsg_sendto_timeout(ept, MMAMP_RPMSG_NS_ADDR, &msg, sizeof(msg), 0);
 	if (!ret)
 		ept->announced = flags == MMAMP_RPMSG_NS_CREATE;
 	return ret;
@@ -508,6 +514,14 @@ int mmamp_rpmsg_send_nocopy(struct mmamp_rpmsg_ept *ept, uint32_t dst, void *dat
 		return -MMAMP_EMSGSIZE;
 	if (!ept->rdev->link_up)
 		return -MMAMP_ENOTCONN;
+	/* tx_commit() returns it as a buffer we hold: what is left of mmamp_vq_put_used()'s
+	 * checks for a pointer the application gave back (tx_slot_of() checked head < num) */
+	if (!IS_HOST(ept->rdev)) {
+		if (ept->rdev->svq.fault)
+			return -MMAMP_EIO;
+		if (!ept->rdev->svq.outstanding)
+			return -MMAMP_EINVAL;
+	}
 	return tx_commit(ept->rdev, &s, ept->addr, dst, len);
 }
 
@@ -656,7 +670,9 @@ static int remote_rx_drain(struct mmamp_rpmsg_dev *rdev)
 				return n;
 			break;
 		}
-		for (; n && took < budget; n--, took++) {
+		if ((unsigned int)n > budget - took)
+			n = (int)(budget - took);
+		for (took += (unsigned int)n; n; n--) {
 			ret = vq_dev_take(vq, &b);
 			if (ret)
 				return ret;

@@ -33,8 +33,9 @@ static int vq_setup(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t alig
 	/* 16-byte alignment: the descriptor table holds u64 addresses and u32 lengths. */
 	if (((uintptr_t)ring & 15u) || !mmamp_shm_contains(shm, ring, mmamp_vring_size(num, align)))
 		return -MMAMP_EINVAL;
-	/* A window that wraps the device address space is no window (vq_dev_take() relies on it). */
-	if (shm->da && shm->size > 0u - shm->da)
+	/* A window that wraps the device address space, or that no pointer can span, is no
+	 * window (vq_dev_take() relies on both). */
+	if ((shm->da && shm->size > 0u - shm->da) || shm->size > UINTPTR_MAX)
 		return -MMAMP_EINVAL;
 
 	memset(vq, 0, sizeof(*vq));

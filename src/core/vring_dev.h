@@ -16,8 +16,9 @@
  *   - "is this queue a device, is head < num, is something outstanding" on a return: the caller
  *     returns a head it took from this queue itself (the public mmamp_vq_put_used() keeps them);
  *   - "max_len 0 means no limit": turned into UINT32_MAX once, at mmamp_vq_init_device();
- *   - "does the window wrap the address space": refused once, at set-up (vq_setup()), so the
- *     window check needs no separate "below the window" test.
+ *   - "does the window wrap the address space, is it larger than a pointer can span": refused
+ *     once, at set-up (vq_setup()), so the window check needs no separate "below the window"
+ *     test and its length compare is pointer-wide.
  */
 #ifndef MMAMP_CORE_VRING_DEV_H
 #define MMAMP_CORE_VRING_DEV_H
@@ -73,6 +74,7 @@ static inline int vq_dev_take(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 	uint16_t head, flags;
 	uint32_t len;
 	uint64_t addr, off;
+	uintptr_t size;
 
 	head = MMAMP_SHM_READ(vq->avail->ring[vq->next_avail & vq->mask]);
 	if (head >= vq->num)
@@ -86,10 +88,14 @@ static inline int vq_dev_take(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 	/* 0 < len ≤ max_len in one compare: len 0 wraps to UINT32_MAX */
 	if (len - 1u >= vq->max_len)
 		return vq_break(vq, MMAMP_VQ_BAD_DESC_LEN, len);
-	/* inside the window: an address below it wraps to an offset above its size, as the
-	 * window does not wrap (vq_setup()) */
+	/*
+	 * Inside the window: an address below it wraps to an offset above its size, as the
+	 * window does not wrap, and its size fits a pointer (both refused at vq_setup()), so
+	 * the second compare is pointer-wide (32-bit on a Cortex-M).
+	 */
 	off = addr - vq->shm->da;
-	if (off >= vq->shm->size || len > vq->shm->size - off)
+	size = (uintptr_t)vq->shm->size;
+	if (off >= size || len > size - (uintptr_t)off)
 		return vq_break(vq, MMAMP_VQ_BAD_DESC_ADDR, (uint32_t)addr);
 	buf->data = (uint8_t *)vq->shm->base + (uintptr_t)off;
 	MMAMP_CACHE_INVALIDATE(buf->data, len);
