@@ -10,6 +10,7 @@
 
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
+#include "hot.h"
 #include "vring_dev.h"
 
 #ifdef MMAMP_PORT_CORTEX_M
@@ -33,16 +34,6 @@ enum link_error {
 /* The host role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
 #define IS_HOST(rdev) (MMAMP_CONFIG_HOST_ROLE && (rdev)->is_host)
 
-/*
- * A step of the per-message path that has more than one caller: inlined into each when built
- * for speed, one copy when built for size (-Os: firmware, whose flash is counted by make size).
- */
-#ifdef __OPTIMIZE_SIZE__
-#define HOT static
-#else
-#define HOT static inline __attribute__((always_inline))
-#endif
-
 static bool feature(uint32_t features, unsigned int bit)
 {
 	return (features >> bit) & 1u;
@@ -63,7 +54,7 @@ static bool hdr_aligned(const void *p)
 	return ((uintptr_t)p & (_Alignof(struct mmamp_rpmsg_hdr) - 1u)) == 0;
 }
 
-HOT int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
+MMAMP_HOT int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
 {
 	/* remote: called only after a return succeeded, so the queue is not broken */
 	bool need = IS_HOST(rdev) ? mmamp_vq_kick_prepare(vq) : vq_dev_kick_needed(vq);
@@ -250,7 +241,7 @@ static int host_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
  * time are taken (a Linux host posts all of its 256 at once: one read for them); each buffer
  * is still checked as it is taken (vring_dev.h), and here for what a message needs.
  */
-HOT int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
+MMAMP_HOT int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
 	struct mmamp_vq *vq = &rdev->svq;
 	struct mmamp_vq_buf b;
