@@ -211,24 +211,67 @@ int mmamp_rproc_detach(struct mmamp_rproc *r)
 
 /* ---- creation ---- */
 
-int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
-		 char *err, size_t errlen)
+/* The locks and condition variables (CLOCK_MONOTONIC: rproc_deadline). 0 or -errno. */
+static int locks_init(struct mmamp_rproc *r)
 {
-	struct mmamp_rproc *r = calloc(1, sizeof(*r));
 	pthread_mutexattr_t ma;
 	pthread_condattr_t ca;
 	int ret;
 
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	ret = pthread_mutex_init(&r->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (ret)
+		return -ret;
+	ret = pthread_mutex_init(&r->op_lock, NULL);
+	if (ret)
+		goto destroy_lock;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	ret = pthread_cond_init(&r->changed, &ca);
+	if (ret)
+		goto destroy_op_lock;
+	ret = pthread_cond_init(&r->tx_space, &ca);
+	if (ret)
+		goto destroy_changed;
+	pthread_condattr_destroy(&ca);
+	return 0;
+
+destroy_changed:
+	pthread_cond_destroy(&r->changed);
+destroy_op_lock:
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_destroy(&r->op_lock);
+destroy_lock:
+	pthread_mutex_destroy(&r->lock);
+	return -ret;
+}
+
+static void locks_destroy(struct mmamp_rproc *r)
+{
+	pthread_cond_destroy(&r->changed);
+	pthread_cond_destroy(&r->tx_space);
+	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->op_lock);
+}
+
+int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
+		 char *err, size_t errlen)
+{
+	struct mmamp_rproc *r = calloc(1, sizeof(*r));
+	int ret;
+
 	if (!r)
-		return -ENOMEM;
+		return rproc_fail(err, errlen, -ENOMEM, "core %s: no memory", c->name);
 	r->h = h;
 	r->core = c;
 	r->subdev = &rproc_rpmsg_vdev;
 	r->bk = rproc_backend_find(c->backend);
 	if (!r->bk) {
-		free(r);
-		return rproc_fail(err, errlen, -EINVAL, "core %s: backend \"%s\" is not built in",
-			    c->name, c->backend);
+		ret = rproc_fail(err, errlen, -EINVAL, "core %s: backend \"%s\" is not built in",
+				 c->name, c->backend);
+		goto free_rproc;
 	}
 	r->recovery = true; /* Linux's default */
 	if (c->firmware)
@@ -238,41 +281,45 @@ int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_
 		    !strcmp(c->rpmsg_names[k], "vdev0buffer"))
 			r->buffer_region = c->rpmsg_regions[k];
 	if (!r->buffer_region || !c->rsc_table) {
-		free(r);
-		return rproc_fail(err, errlen, -EINVAL,
-			    "core %s: the platform names no vdevbuffer or rsc-table region",
-			    c->name);
+		ret = rproc_fail(err, errlen, -EINVAL,
+				 "core %s: the platform names no vdevbuffer or rsc-table region",
+				 c->name);
+		goto free_rproc;
 	}
+	/* a backend's create undoes itself when it fails */
 	ret = r->bk->create ? r->bk->create(r, err, errlen) : 0;
-	if (!ret)
-		ret = host_rpmsg_window_map(h, c, &r->shm, err, errlen);
+	if (ret)
+		goto free_rproc;
+	ret = host_rpmsg_window_map(h, c, &r->shm, err, errlen);
+	if (ret)
+		goto destroy_backend;
+	ret = locks_init(r);
 	if (ret) {
-		if (r->bk->destroy)
-			r->bk->destroy(r);
-		free(r);
-		return ret;
+		rproc_fail(err, errlen, ret, "core %s: no locks: %s", c->name, strerror(-ret));
+		goto unmap_window;
 	}
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(&r->lock, &ma);
-	pthread_mutexattr_destroy(&ma);
-	pthread_mutex_init(&r->op_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&r->changed, &ca);
-	pthread_cond_init(&r->tx_space, &ca);
-	pthread_condattr_destroy(&ca);
 	ret = rproc_monitor_start(r);
 	if (ret) {
-		host_rpmsg_window_unmap(&r->shm);
-		free(r);
-		return rproc_fail(err, errlen, ret, "core %s: no monitor thread", c->name);
+		rproc_fail(err, errlen, ret, "core %s: no monitor thread: %s", c->name,
+			   strerror(-ret));
+		goto destroy_locks;
 	}
 	pthread_mutex_lock(&r->lock);
 	rproc_reclaim(r); /* what an earlier host left: a running core is DETACHED */
 	pthread_mutex_unlock(&r->lock);
 	*out = r;
 	return 0;
+
+destroy_locks:
+	locks_destroy(r);
+unmap_window:
+	host_rpmsg_window_unmap(&r->shm);
+destroy_backend:
+	if (r->bk->destroy)
+		r->bk->destroy(r);
+free_rproc:
+	free(r);
+	return ret;
 }
 
 void rproc_destroy(struct mmamp_rproc *r)
@@ -299,10 +346,7 @@ void rproc_destroy(struct mmamp_rproc *r)
 	if (!goes_on)
 		rproc_record_clear(r); /* the backend ended what it kept (an idle QEMU) */
 	host_rpmsg_window_unmap(&r->shm);
-	pthread_cond_destroy(&r->changed);
-	pthread_cond_destroy(&r->tx_space);
-	pthread_mutex_destroy(&r->lock);
-	pthread_mutex_destroy(&r->op_lock);
+	locks_destroy(r);
 	free(r->image);
 	free(r->cached_table);
 	free(r);
