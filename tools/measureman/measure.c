@@ -27,14 +27,6 @@ const char *mm_section_key(enum mm_section s)
 	return (unsigned)s < MM_NSECTIONS ? keys[s] : "?";
 }
 
-uint64_t mm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int64_t span(uint64_t from, uint64_t to)
 {
 	if (!from || !to || to < from)
@@ -234,7 +226,7 @@ int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 			last_progress = now;
 		}
 	}
-	r->end_ns = mm_now_ns();
+	r->end_ns = tool_now_ns();
 	if (p->progress && last_progress)
 		fputc('\n', stderr);
 	return ret;
