@@ -19,8 +19,6 @@
 #include "mmamp/errno.h"
 #include "mmamp/rsc_table.h"
 
-#define FIRMWARE_MAX_BYTES (64 << 20) /* an image is read whole into memory */
-
 static int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat st;
@@ -35,7 +33,7 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 		close(fd);
 		return -ENOEXEC;
 	}
-	if (st.st_size > FIRMWARE_MAX_BYTES) {
+	if ((uint64_t)st.st_size > MMAMP_FIRMWARE_MAX_BYTES) {
 		close(fd);
 		return -EFBIG;
 	}
@@ -233,8 +231,8 @@ int rproc_load_firmware(struct mmamp_rproc *r, char *err, size_t errlen)
 	r->image = NULL;
 	ret = read_file(path, &r->image, &r->image_size);
 	if (ret == -EFBIG)
-		return rproc_fail(err, errlen, ret, "firmware %s: larger than the %d MiB a firmware "
-				  "may have", path, FIRMWARE_MAX_BYTES >> 20);
+		return rproc_fail(err, errlen, ret, "firmware %s: larger than the %u MiB a firmware "
+				  "may have", path, MMAMP_FIRMWARE_MAX_BYTES >> 20);
 	if (ret)
 		return rproc_fail(err, errlen, ret, "firmware %s: %s", path,
 			    ret == -ENOEXEC ? "not a regular, non-empty file" : strerror(-ret));

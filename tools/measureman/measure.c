@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "mm_wire.h"
+#include "mmamp/rpmsg.h"
 
 static const char *const names[MM_NSECTIONS] = {
 	"TTY-write", "TTY-read", "IPI to remote", "IPI to host", "remote processing", "round trip",
@@ -194,8 +195,9 @@ int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 	uint64_t last_progress = 0, now;
 	int ret = 0;
 
-	if (p->len < MM_WIRE_HDR || p->len > 496) {
-		snprintf(err, errlen, "payload of %zu bytes: must be 32..496", p->len);
+	if (p->len < MM_WIRE_HDR || p->len > MMAMP_RPMSG_MTU) {
+		snprintf(err, errlen, "payload of %zu bytes: must be %u..%u", p->len, MM_WIRE_HDR,
+			 (unsigned)MMAMP_RPMSG_MTU);
 		return -EINVAL;
 	}
 	for (uint32_t seq = 0;; seq++) {
