@@ -15,8 +15,9 @@
  * 1, 3, gfeatures, vring da, RPMsg probe (RX buffers posted), 7, first kick → channels come up
  * from the remote's name-service announcements.
  *
- * Threads: each running core has one host thread (its "interrupt" context) that takes doorbells,
- * delivers messages and watches the core process; event callbacks run on it. Every function
+ * Threads: each running core has one host thread (its "interrupt" context) that takes doorbells
+ * and delivers messages, and each core a monitor thread that watches the core process, its
+ * heartbeat and crash reports; event callbacks run on them. Every function
  * here may be called from any thread, including from inside a callback.
  *
  * Errors: negative Linux errno values (the numbers of mmamp/errno.h), each function saying its
