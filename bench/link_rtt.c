@@ -5,9 +5,12 @@
 #define _GNU_SOURCE
 #include "link_rtt.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "tool_rtt.h"
 
 const struct pairing link_rtt_floor = {
 	"protocol floor (unchecked peers)", MM_NONE, PEER_OPENAMP, false, false
@@ -17,53 +20,66 @@ static void *remote_spin(void *arg)
 {
 	struct link *l = arg;
 
-	bench_pin(1);
+	tool_pin(0, 1);
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
 		if (link_remote_step(l, false) < 0)
 			break;
 	return NULL;
 }
 
+/* One trip over the link: send, then step the master until the echo is back. */
+struct link_trip {
+	struct link *l;
+	uint8_t msg[LINK_RTT_MSG];
+	uint64_t *t;
+	size_t kept;
+};
+
+static int link_trip(void *ctx, long i)
+{
+	struct link_trip *k = ctx;
+	uint32_t want = k->l->at_master.count + 1u;
+
+	(void)i;
+	if (link_master_tx(k->l, k->msg, LINK_RTT_MSG))
+		return -EIO;
+	while (k->l->at_master.count != want)
+		if (link_master_step(k->l) < 0)
+			return -EIO;
+	return 0;
+}
+
+static void link_sample(void *ctx, uint64_t ns)
+{
+	struct link_trip *k = ctx;
+
+	k->t[k->kept++] = ns;
+}
+
 struct bench_result link_rtt_run(const struct pairing *pr, size_t n, uint64_t *t)
 {
-	struct link *l = link_new(pr);
-	uint8_t msg[LINK_RTT_MSG];
-	uint32_t want;
-	size_t i = 0;
+	struct link_trip k = { .l = link_new(pr), .t = t };
+	/* the first tenth warms up and is not kept */
+	struct tool_rtt rt = { .n = n, .warmup = n / 10, .trip = link_trip, .sample = link_sample,
+			       .ctx = &k, .sample_ctx = &k };
 	pthread_t th;
-	uint64_t t0;
 
-	if (!l || link_up(l)) {
-		fprintf(stderr, "%s: %s\n", pr->name, l ? l->error : "no memory");
+	if (!k.l || link_up(k.l)) {
+		fprintf(stderr, "%s: %s\n", pr->name, k.l ? k.l->error : "no memory");
 		goto out;
 	}
-	memset(msg, 0x5A, sizeof(msg));
-	l->remote_echo = true;
-	l->peer_r.echo = true;
-	pthread_create(&th, NULL, remote_spin, l);
-	bench_pin(0);
-	for (i = 0; i < n + n / 10; i++) { /* the first tenth warms up and is not kept */
-		want = l->at_master.count + 1u;
-		t0 = bench_now_ns();
-		if (link_master_tx(l, msg, LINK_RTT_MSG))
-			break;
-		while (l->at_master.count != want)
-			if (link_master_step(l) < 0)
-				break;
-		if (l->at_master.count != want)
-			break;
-		if (i >= n / 10)
-			t[i - n / 10] = bench_now_ns() - t0;
-	}
-	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
+	memset(k.msg, 0x5A, sizeof(k.msg));
+	k.l->remote_echo = true;
+	k.l->peer_r.echo = true;
+	pthread_create(&th, NULL, remote_spin, k.l);
+	tool_pin(0, 0);
+	if (tool_rtt_run(&rt))
+		fprintf(stderr, "%s: stopped after %zu kept round trips: %s\n", pr->name, k.kept,
+			k.l->error[0] ? k.l->error : link_peer_error(k.l) ? link_peer_error(k.l) : "?");
+	__atomic_store_n(&k.l->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	if (i < n + n / 10) {
-		fprintf(stderr, "%s: stopped after %zu round trips: %s\n", pr->name, i,
-			l->error[0] ? l->error : link_peer_error(l) ? link_peer_error(l) : "?");
-		i = n / 10;
-	}
 out:
-	if (l)
-		link_free(l);
-	return bench_summarize(pr->name, t, i > n / 10 ? i - n / 10 : 0);
+	if (k.l)
+		link_free(k.l);
+	return bench_summarize(pr->name, t, k.kept == n ? n : 0);
 }
