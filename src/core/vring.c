@@ -199,22 +199,12 @@ int mmamp_vq_put_used(struct mmamp_vq *vq, uint16_t head, uint32_t len)
 
 bool mmamp_vq_kick_prepare(struct mmamp_vq *vq)
 {
-	uint16_t new_idx, old_idx;
-
 	if (vq->fault)
 		return false;
 	if (!IS_DRIVER(vq))
 		return vq_dev_kick_needed(vq);
-	/* Our index store must be visible before we read the peer's wish (store → load). */
-	MMAMP_MB();
-	new_idx = vq->next_avail;
-	old_idx = vq->kicked_at;
-	vq->kicked_at = new_idx;
-	if (new_idx == old_idx)
-		return false;
-	if (vq->event_idx)
-		return mmamp_vring_need_event(MMAMP_SHM_READ(*avail_event_slot(vq)), new_idx, old_idx);
-	return !(MMAMP_SHM_READ(vq->used->flags) & MMAMP_VRING_USED_F_NO_NOTIFY);
+	return vq_kick_needed(vq, vq->next_avail, avail_event_slot(vq), &vq->used->flags,
+			      MMAMP_VRING_USED_F_NO_NOTIFY);
 }
 
 void mmamp_vq_disable_cb(struct mmamp_vq *vq)

@@ -123,20 +123,29 @@ static inline void vq_dev_put(struct mmamp_vq *vq, uint16_t head, uint32_t len)
 }
 
 /*
- * After returning buffers: whether the driver wants a notification (its NO_INTERRUPT flag, or
- * its used_event). Full barrier first: our used.idx store before we read its wish.
+ * After publishing up to @new_idx (either role): whether the peer wants a notification — its
+ * event index @event with EVENT_IDX, else its suppression flag @no_flag in *@flags. Full
+ * barrier first: our index store before we read its wish.
  */
-static inline bool vq_dev_kick_needed(struct mmamp_vq *vq)
+static inline bool vq_kick_needed(struct mmamp_vq *vq, uint16_t new_idx, const uint16_t *event,
+				  const uint16_t *flags, uint16_t no_flag)
 {
-	uint16_t old_idx = vq->kicked_at, new_idx = vq->next_used;
+	uint16_t old_idx = vq->kicked_at;
 
 	MMAMP_MB();
 	vq->kicked_at = new_idx;
 	if (new_idx == old_idx)
 		return false;
 	if (vq->event_idx)
-		return mmamp_vring_need_event(MMAMP_SHM_READ(*used_event_slot(vq)), new_idx, old_idx);
-	return !(MMAMP_SHM_READ(vq->avail->flags) & MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
+		return mmamp_vring_need_event(MMAMP_SHM_READ(*event), new_idx, old_idx);
+	return !(MMAMP_SHM_READ(*flags) & no_flag);
+}
+
+/* The device after returning buffers: the driver's used_event / NO_INTERRUPT. */
+static inline bool vq_dev_kick_needed(struct mmamp_vq *vq)
+{
+	return vq_kick_needed(vq, vq->next_used, used_event_slot(vq), &vq->avail->flags,
+			      MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
 }
 
 #endif /* MMAMP_CORE_VRING_DEV_H */
