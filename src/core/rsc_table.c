@@ -389,47 +389,6 @@ int mmamp_rsc_table_find_vdev(void *table, size_t size, unsigned nth,
 	return 0;
 }
 
-/* A word of the one-vdev table that leads to its vdev: equal to @value, or (@at_least) >= it. */
-struct rpmsg_table_rule {
-	uint8_t off;
-	uint8_t at_least;
-	uint32_t value;
-	const char *field;
-};
-
-int mmamp_rsc_table_rpmsg_vdev(void *table, size_t size, struct mmamp_fw_rsc_vdev **vdev,
-			       struct mmamp_diag *d)
-{
-	static const struct rpmsg_table_rule rule[] = {
-		{ 0x00, 0, 1u, MMAMP_DIAG_S("ver") },
-		{ 0x04, 1, 1u, MMAMP_DIAG_S("num") },
-		{ 0x10, 0, 0x14u, MMAMP_DIAG_S("offset[0]") },
-		{ 0x14, 0, MMAMP_RSC_VDEV, MMAMP_DIAG_S("entry type") },
-		{ 0x18, 0, MMAMP_VIRTIO_ID_RPMSG, MMAMP_DIAG_S("vdev id") },
-	};
-	unsigned int i;
-	uint32_t v;
-
-	if (!table || ((uintptr_t)table & 3u) || !vdev)
-		return mmamp_diag_set(d, MMAMP_EINVAL, WHERE_ARG, MMAMP_DIAG_NO_INDEX,
-				      MMAMP_DIAG_S("table/vdev"), (uintptr_t)table,
-				      MMAMP_DIAG_S("is NULL or not 4-byte aligned"));
-	if (clamp_size(size) < (uint32_t)sizeof(struct mmamp_rsc_table_rpmsg))
-		return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-				      MMAMP_DIAG_S("size"), size,
-				      MMAMP_DIAG_S("is smaller than a one-vdev RPMsg table"));
-	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
-		v = rd32(table, rule[i].off);
-		if (rule[i].at_least ? v < rule[i].value : v != rule[i].value)
-			return mmamp_diag_set(d, MMAMP_ENOEXEC, WHERE_TABLE, MMAMP_DIAG_NO_INDEX,
-					      rule[i].field, v,
-					      MMAMP_DIAG_S("is not that of the firmware's own table"));
-	}
-	*vdev = (struct mmamp_fw_rsc_vdev *)(void *)((uint8_t *)table +
-						     offsetof(struct mmamp_rsc_table_rpmsg, vdev));
-	return 0;
-}
-
 size_t mmamp_rsc_name_len(const char *name)
 {
 	size_t n = 0;
