@@ -150,3 +150,21 @@ expect_absent() {
 expect_clean_guest() {
   expect_absent "$guest_log" 'BUG:|WARNING:|Oops|[Pp]anic|Call Trace'
 }
+
+# ---- helpers added for the sysfs comparison and the crash tests ----
+
+# soc_core_pid: the pid of the process playing the M4 now (the last power-on mmamp-soc logged).
+soc_core_pid() {
+  sed -n 's/.*core m4_0 on at .* (pid \([0-9]*\),.*/\1/p' "$soc_log" | tail -1
+}
+
+# kill_core_on_request N: for i = 1..N, once the guest creates /tmp/crash-<i> (a hostfs file),
+# kill -9 the process playing the M4 (the guest cannot reach host processes itself).
+kill_core_on_request() {
+  local i pid
+  for i in $(seq 1 "$1"); do
+    wait_file "$root/tmp/crash-$i" 120 || exit 1
+    pid=$(soc_core_pid)
+    [ -n "$pid" ] && kill -KILL "$pid"
+  done
+}
