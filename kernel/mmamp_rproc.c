@@ -18,7 +18,9 @@
  *   - doorbells are MU channel 1 messages, notifyid << 16, both ways; an incoming doorbell is
  *     handled from a work item (rproc_vq_interrupt() may sleep: the name service probes
  *     rpmsg_tty, which creates a device node);
- *   - a core that dies or faults is reported with rproc_report_crash().
+ *   - a core that dies or faults is reported with rproc_report_crash(), and so is the loss
+ *     of the SoC process (the M4 is part of it); the next start connects to a new SoC at
+ *     the same socket if there is one.
  * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
  */
 #include <linux/completion.h>
@@ -108,15 +110,25 @@ struct mmamp_rproc {
 	struct mmamp_soc_msg reply;
 };
 
+/*
+ * The SoC process ended (or its socket broke): the M4 was part of it, so a core that ran has
+ * crashed, and the kernel's recovery is told so. Any context (a kick may find it out).
+ */
 static void mmamp_lost(struct mmamp_rproc *p, int err)
 {
-	if (p->dead)
+	enum rproc_state state = READ_ONCE(p->rproc->state);
+
+	/* once: the receive work and a kick may find it out at the same time */
+	if (xchg(&p->dead, true))
 		return;
-	p->dead = true;
-	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d\n", soc, err);
+	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d; the M4 is gone with it\n",
+		soc, err);
 	p->reply.arg = -EPIPE;
 	strscpy(p->reply.text, "the simulated SoC is gone", sizeof(p->reply.text));
 	complete(&p->reply_done);
+	/* A stop in progress finds its STOP answered -EPIPE: the core is off (mmamp_rproc_stop) */
+	if (state == RPROC_RUNNING || state == RPROC_ATTACHED)
+		rproc_report_crash(p->rproc, RPROC_FATAL_ERROR);
 }
 
 /* Put what is queued on the wire until it is empty or the socket is full. tx_lock held. */
@@ -265,6 +277,8 @@ static irqreturn_t mmamp_soc_interrupt(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+static int mmamp_soc_reconnect(struct mmamp_rproc *p);
+
 /* ---- remoteproc ops ---- */
 
 static int mmamp_rproc_prepare(struct rproc *rproc)
@@ -294,6 +308,16 @@ static int mmamp_rproc_start(struct rproc *rproc)
 	char why[MMAMP_SOC_TEXT_MAX];
 	int ret;
 
+	/* A SoC that went away took the M4 with it: a new one (at the same socket) may be there */
+	if (READ_ONCE(p->dead)) {
+		ret = mmamp_soc_reconnect(p);
+		if (ret) {
+			dev_err(p->dev,
+				"cannot start the M4: the simulated SoC is gone and none answers at %s (%d)\n",
+				soc, ret);
+			return ret;
+		}
+	}
 	ret = mmamp_call(p, &m, why, sizeof(why));
 	if (ret)
 		dev_err(p->dev, "SCU refused to start the M4 at 0x%llx: %s (%d)\n",
@@ -312,6 +336,14 @@ static int mmamp_rproc_stop(struct rproc *rproc)
 	int ret;
 
 	ret = mmamp_call(p, &m, why, sizeof(why));
+	if (ret == -EPIPE && READ_ONCE(p->dead)) {
+		/*
+		 * Nothing left to stop: the M4 ended with the SoC (the kernel's recovery, or a
+		 * stop of the crashed core, goes on from offline).
+		 */
+		dev_info(p->dev, "the M4 is off: the simulated SoC is gone\n");
+		return 0;
+	}
 	if (ret)
 		dev_err(p->dev, "SCU refused to stop the M4: %s (%d)\n", why, ret);
 	return ret;
@@ -435,6 +467,60 @@ err:
 	return ret;
 }
 
+static int mmamp_soc_listen(struct mmamp_rproc *p)
+{
+	p->irq = um_request_irq(UM_IRQ_ALLOC, p->fd, IRQ_READ, mmamp_soc_interrupt, 0,
+				"mmamp-soc", p);
+	if (p->irq < 0)
+		return p->irq;
+	/* Anything that arrived before the interrupt was there. */
+	queue_work(p->wq, &p->rx_work);
+	return 0;
+}
+
+/*
+ * A new SoC at the same socket, after the old one went away: drop what is left of the old
+ * connection (its interrupt, work, half-sent message and kicks), connect and say HELLO again.
+ * Process context, never from p->wq (start runs from sysfs or the kernel's recovery work).
+ */
+static int mmamp_soc_reconnect(struct mmamp_rproc *p)
+{
+	unsigned long flags;
+	int ret;
+
+	if (p->irq >= 0) {
+		um_free_irq(p->irq, p);
+		p->irq = -1;
+	}
+	flush_work(&p->rx_work);
+	cancel_delayed_work_sync(&p->tx_work);
+	if (p->fd >= 0) {
+		os_close_file(p->fd);
+		p->fd = -1;
+	}
+	p->rx_len = 0;
+	spin_lock_irqsave(&p->tx_lock, flags);
+	p->txq_count = 0;
+	p->out_len = 0;
+	p->out_off = 0;
+	bitmap_zero(p->kicks, KICK_IDS);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+
+	ret = mmamp_soc_connect(p);
+	if (ret)
+		return ret;
+	WRITE_ONCE(p->dead, false);
+	ret = mmamp_soc_listen(p);
+	if (ret) {
+		WRITE_ONCE(p->dead, true);
+		os_close_file(p->fd);
+		p->fd = -1;
+		return ret;
+	}
+	dev_info(p->dev, "connected to a new simulated SoC at %s\n", soc);
+	return 0;
+}
+
 static void mmamp_free_mem(struct mmamp_rproc *p)
 {
 	size_t i;
@@ -464,6 +550,7 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	p->rproc = rproc;
 	p->dev = dev;
 	p->fd = -1;
+	p->irq = -1;
 	spin_lock_init(&p->tx_lock);
 	mutex_init(&p->call_lock);
 	init_completion(&p->reply_done);
@@ -488,14 +575,9 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	ret = mmamp_soc_connect(p);
 	if (ret)
 		goto err_wq;
-	p->irq = um_request_irq(UM_IRQ_ALLOC, p->fd, IRQ_READ, mmamp_soc_interrupt, 0,
-				"mmamp-soc", p);
-	if (p->irq < 0) {
-		ret = p->irq;
+	ret = mmamp_soc_listen(p);
+	if (ret)
 		goto err_fd;
-	}
-	/* Anything that arrived before the interrupt was there. */
-	queue_work(p->wq, &p->rx_work);
 	ret = rproc_add(rproc);
 	if (ret)
 		goto err_irq;
@@ -521,10 +603,12 @@ static int mmamp_rproc_remove(struct platform_device *pdev)
 	struct rproc *rproc = p->rproc;
 
 	rproc_del(rproc);
-	um_free_irq(p->irq, p);
+	if (p->irq >= 0)
+		um_free_irq(p->irq, p);
 	cancel_delayed_work_sync(&p->tx_work);
 	destroy_workqueue(p->wq);
-	os_close_file(p->fd);
+	if (p->fd >= 0)
+		os_close_file(p->fd);
 	mmamp_free_mem(p);
 	rproc_free(rproc);
 	return 0;
