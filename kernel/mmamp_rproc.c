@@ -20,7 +20,9 @@
  *     rpmsg_tty, which creates a device node);
  *   - a core that dies or faults is reported with rproc_report_crash(), and so is the loss
  *     of the SoC process (the M4 is part of it); the next start connects to a new SoC at
- *     the same socket if there is one.
+ *     the same socket if there is one;
+ *   - a core the SoC reports running at probe (a boot loader started it) is attached to:
+ *     RPROC_DETACHED, the firmware's own table in the rsc-table carveout as the live one.
  * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
  */
 #include <linux/completion.h>
@@ -290,8 +292,12 @@ static int mmamp_rproc_prepare(struct rproc *rproc)
 	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
 		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
 
-		/* A power-on finds no trace of the previous firmware. */
-		memset(p->mem[i].va, 0, c->size);
+		/*
+		 * A power-on finds no trace of the previous firmware; a core we attach to keeps
+		 * what the boot loader put there.
+		 */
+		if (rproc->state != RPROC_DETACHED)
+			memset(p->mem[i].va, 0, c->size);
 		mem = rproc_mem_entry_init(p->dev, p->mem[i].va, p->mem[i].dma, c->size, c->da,
 					   NULL, NULL, "%s", c->name);
 		if (!mem)
@@ -375,7 +381,30 @@ static struct resource_table *mmamp_rproc_find_loaded_rsc_table(struct rproc *rp
 	return p->mem[RSC_TABLE_IDX].va;
 }
 
+/* A core a boot loader started: nothing to power on, the SoC relays its doorbells already. */
+static int mmamp_rproc_attach(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	dev_info(p->dev, "attached to the running M4\n");
+	return 0;
+}
+
+/*
+ * For a core we attach to: the table the firmware installed in the rsc-table carveout (it
+ * fits the 1 KiB the i.MX driver maps; docs/protocol.md §1.1).
+ */
+static struct resource_table *mmamp_rproc_get_loaded_rsc_table(struct rproc *rproc, size_t *size)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	*size = SZ_1K;
+	return p->mem[RSC_TABLE_IDX].va;
+}
+
 static const struct rproc_ops mmamp_rproc_ops = {
+	.attach = mmamp_rproc_attach,
+	.get_loaded_rsc_table = mmamp_rproc_get_loaded_rsc_table,
 	.prepare = mmamp_rproc_prepare,
 	.start = mmamp_rproc_start,
 	.stop = mmamp_rproc_stop,
@@ -389,7 +418,8 @@ static const struct rproc_ops mmamp_rproc_ops = {
 
 /* ---- talking to the SoC before the interrupt is set up (probe) ---- */
 
-static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m, int pass_fd)
+static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m, int pass_fd,
+			   u64 *a)
 {
 	struct mmamp_soc_msg r;
 	size_t got = 0;
@@ -414,14 +444,19 @@ static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m,
 	}
 	if (r.arg)
 		dev_err(p->dev, "the simulated SoC refused %s: %s (%d)\n",
-			m->type == MMAMP_SOC_HELLO ? "us" : m->text, r.text, r.arg);
+			m->type == MMAMP_SOC_HELLO ? "us" : m->type == MMAMP_SOC_QUERY ?
+			"the question whether the M4 runs" : m->text, r.text, r.arg);
+	else if (a)
+		*a = r.a;
 	return r.arg;
 }
 
-static int mmamp_soc_connect(struct mmamp_rproc *p)
+/* HELLO, the carveouts and (@running not NULL) the QUERY, blocking; then non-blocking. */
+static int mmamp_soc_connect(struct mmamp_rproc *p, bool *running)
 {
 	struct mmamp_soc_msg m = { .type = MMAMP_SOC_HELLO };
 	unsigned long long off;
+	u64 on = 0;
 	int memfd, ret;
 	size_t i;
 
@@ -439,7 +474,7 @@ static int mmamp_soc_connect(struct mmamp_rproc *p)
 	strscpy(m.text, partition, sizeof(m.text));
 	/* RAM is the file's first physmem_size bytes: offset = physical address (phys_mapping). */
 	m.a = physmem_size;
-	ret = mmamp_sync_call(p, &m, memfd);
+	ret = mmamp_sync_call(p, &m, memfd, NULL);
 	for (i = 0; !ret && i < ARRAY_SIZE(mmamp_carveouts); i++) {
 		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
 
@@ -453,7 +488,14 @@ static int mmamp_soc_connect(struct mmamp_rproc *p)
 		m.b = off;
 		m.c = c->size;
 		strscpy(m.text, c->name, sizeof(m.text));
-		ret = mmamp_sync_call(p, &m, -1);
+		ret = mmamp_sync_call(p, &m, -1, NULL);
+	}
+	/* With every carveout in place: is the M4 running already (a boot loader started it)? */
+	if (!ret && running) {
+		memset(&m, 0, sizeof(m));
+		m.type = MMAMP_SOC_QUERY;
+		ret = mmamp_sync_call(p, &m, -1, &on);
+		*running = on == 1;
 	}
 	if (ret)
 		goto err;
@@ -506,7 +548,8 @@ static int mmamp_soc_reconnect(struct mmamp_rproc *p)
 	bitmap_zero(p->kicks, KICK_IDS);
 	spin_unlock_irqrestore(&p->tx_lock, flags);
 
-	ret = mmamp_soc_connect(p);
+	/* no QUERY: a new SoC has no core running, and starting one is what we are here for */
+	ret = mmamp_soc_connect(p, NULL);
 	if (ret)
 		return ret;
 	WRITE_ONCE(p->dead, false);
@@ -536,6 +579,7 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct mmamp_rproc *p;
 	struct rproc *rproc;
+	bool running = false;
 	size_t i;
 	int ret;
 
@@ -572,9 +616,18 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 		ret = -ENOMEM;
 		goto err_mem;
 	}
-	ret = mmamp_soc_connect(p);
+	ret = mmamp_soc_connect(p, &running);
 	if (ret)
 		goto err_wq;
+	if (running) {
+		/*
+		 * rproc_add() attaches at once (auto_boot): no firmware is loaded, the live
+		 * table is the one the firmware installed in the rsc-table carveout.
+		 */
+		dev_info(dev, "the M4 is running already (started by a boot loader): attaching\n");
+		rproc->state = RPROC_DETACHED;
+		rproc->auto_boot = true;
+	}
 	ret = mmamp_soc_listen(p);
 	if (ret)
 		goto err_fd;

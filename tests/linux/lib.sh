@@ -8,7 +8,7 @@
 #
 #   linux_setup BUILD_DIR OUT_DIR       the work dir, the root file system, the trap
 #   linux_boot GUEST_SCRIPT [PLATFORM] [MODULE_ARGS]   PLATFORM: a name in <build>/platforms or a
-#                                       .dtb path
+#                                       .dtb path; soc_extra=(...) adds mmamp-soc options
 #                                       boot, run GUEST_SCRIPT (sh, with the helpers below
 #                                       defined) as init, power off; $guest_log, $soc_log,
 #                                       $m4_console are the logs
@@ -92,7 +92,8 @@ linux_boot() {
 
   case $platform in */*) ;; *) platform=$platdir/$platform.dtb ;; esac
   coproc SOC { exec "$soc_bin" --platform "$platform" --socket "$sock" \
-                 --simcore "$simcore" --console "$m4_console" --die-with-parent 2>"$soc_log"; }
+                 --simcore "$simcore" --console "$m4_console" --die-with-parent \
+                 ${soc_extra[@]+"${soc_extra[@]}"} 2>"$soc_log"; }
   soc_pid=$SOC_PID # bash unsets SOC_PID when the coprocess ends
   read -r -t 20 -u "${SOC[0]}" line || linux_fail "mmamp-soc did not start (see $soc_log)"
   [ "$line" = "mmamp-soc: listening on $sock" ] || linux_fail "mmamp-soc said '$line'"
