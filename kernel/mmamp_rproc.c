@@ -21,6 +21,8 @@
  *   - a core that dies or faults is reported with rproc_report_crash(), and so is the loss
  *     of the SoC process (the M4 is part of it); the next start connects to a new SoC at
  *     the same socket if there is one;
+ *   - a heartbeat that stands still (the firmware's counter in the rsc-table carveout) is a
+ *     crash too: RPROC_WATCHDOG;
  *   - a core the SoC reports running at probe (a boot loader started it) is attached to:
  *     RPROC_DETACHED, the firmware's own table in the rsc-table carveout as the live one.
  * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
@@ -57,7 +59,14 @@ static char *firmware = "fw_echo";
 module_param(firmware, charp, 0444);
 MODULE_PARM_DESC(firmware, "default firmware file name");
 
+static unsigned int watchdog_ms = 3000;
+module_param(watchdog_ms, uint, 0444);
+MODULE_PARM_DESC(watchdog_ms, "a heartbeat that stands still this long is a crash (0: no watchdog)");
+
 #define CALL_TIMEOUT (10 * HZ)
+#define WATCHDOG_TICK (HZ / 4)
+/* mmamp's heartbeat word in the live table's region (include/mmamp/rsc_table.h) */
+#define HEARTBEAT_OFFSET 0xff0
 #define TXQ_LEN 8
 #define KICK_IDS 64
 
@@ -106,6 +115,13 @@ struct mmamp_rproc {
 	struct mmamp_soc_msg out;
 	size_t out_len, out_off;
 
+	/* the heartbeat watchdog: armed once the firmware has beaten after a start or attach */
+	struct delayed_work wdog;
+	bool watching;          /* cleared when a crash is reported another way */
+	u32 beat;
+	bool beating;
+	unsigned long beat_at;
+
 	/* one SCU call at a time */
 	struct mutex call_lock;
 	struct completion reply_done;
@@ -123,6 +139,7 @@ static void mmamp_lost(struct mmamp_rproc *p, int err)
 	/* once: the receive work and a kick may find it out at the same time */
 	if (xchg(&p->dead, true))
 		return;
+	WRITE_ONCE(p->watching, false);
 	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d; the M4 is gone with it\n",
 		soc, err);
 	p->reply.arg = -EPIPE;
@@ -230,6 +247,7 @@ static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
 			dev_dbg(p->dev, "doorbell for notifyid %d: no such vring\n", m->arg);
 		break;
 	case MMAMP_SOC_CRASHED:
+		WRITE_ONCE(p->watching, false); /* one report per crash */
 		strscpy(text, m->text, sizeof(text));
 		dev_err(p->dev, "the M4 crashed: %s\n", text);
 		rproc_report_crash(p->rproc, m->arg == MMAMP_SOC_CRASH_MMUFAULT ? RPROC_MMUFAULT :
@@ -281,6 +299,44 @@ static irqreturn_t mmamp_soc_interrupt(int irq, void *data)
 
 static int mmamp_soc_reconnect(struct mmamp_rproc *p);
 
+/*
+ * The firmware counts the u32 at HEARTBEAT_OFFSET of the rsc-table carveout up in its main
+ * loop, while it waits and when it rings (src/remote/remote.c); a core that stops counting is
+ * frozen or lost in a loop: a crash (RPROC_WATCHDOG), so the kernel's recovery runs. A
+ * firmware that never beats (not mmamp's) is not watched.
+ */
+static void mmamp_wdog_work(struct work_struct *work)
+{
+	struct mmamp_rproc *p = container_of(to_delayed_work(work), struct mmamp_rproc, wdog);
+	u32 now = READ_ONCE(*(u32 *)((u8 *)p->mem[RSC_TABLE_IDX].va + HEARTBEAT_OFFSET));
+
+	if (!READ_ONCE(p->watching))
+		return;
+	if (now != p->beat) {
+		p->beat = now;
+		p->beating = true;
+		p->beat_at = jiffies;
+	} else if (p->beating && time_after(jiffies, p->beat_at + msecs_to_jiffies(watchdog_ms))) {
+		dev_err(p->dev, "watchdog: no heartbeat for %u ms\n",
+			jiffies_to_msecs(jiffies - p->beat_at));
+		WRITE_ONCE(p->watching, false);
+		rproc_report_crash(p->rproc, RPROC_WATCHDOG);
+		return; /* the recovery's start arms it again */
+	}
+	schedule_delayed_work(&p->wdog, WATCHDOG_TICK);
+}
+
+static void mmamp_wdog_arm(struct mmamp_rproc *p)
+{
+	if (!watchdog_ms)
+		return;
+	p->beat = READ_ONCE(*(u32 *)((u8 *)p->mem[RSC_TABLE_IDX].va + HEARTBEAT_OFFSET));
+	p->beating = false;
+	p->beat_at = jiffies;
+	WRITE_ONCE(p->watching, true);
+	schedule_delayed_work(&p->wdog, WATCHDOG_TICK);
+}
+
 /* ---- remoteproc ops ---- */
 
 static int mmamp_rproc_prepare(struct rproc *rproc)
@@ -331,6 +387,8 @@ static int mmamp_rproc_start(struct rproc *rproc)
 	else
 		dev_info(p->dev, "M4 started at 0x%llx by partition %s\n",
 			 (unsigned long long)rproc->bootaddr, partition);
+	if (!ret)
+		mmamp_wdog_arm(p);
 	return ret;
 }
 
@@ -341,6 +399,9 @@ static int mmamp_rproc_stop(struct rproc *rproc)
 	char why[MMAMP_SOC_TEXT_MAX];
 	int ret;
 
+	/* never from the watchdog work itself: it ends after a report, it does not stop us */
+	WRITE_ONCE(p->watching, false);
+	cancel_delayed_work_sync(&p->wdog);
 	ret = mmamp_call(p, &m, why, sizeof(why));
 	if (ret == -EPIPE && READ_ONCE(p->dead)) {
 		/*
@@ -387,6 +448,7 @@ static int mmamp_rproc_attach(struct rproc *rproc)
 	struct mmamp_rproc *p = rproc->priv;
 
 	dev_info(p->dev, "attached to the running M4\n");
+	mmamp_wdog_arm(p);
 	return 0;
 }
 
@@ -600,6 +662,7 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	init_completion(&p->reply_done);
 	INIT_WORK(&p->rx_work, mmamp_rx_work);
 	INIT_DELAYED_WORK(&p->tx_work, mmamp_tx_work);
+	INIT_DELAYED_WORK(&p->wdog, mmamp_wdog_work);
 	platform_set_drvdata(pdev, p);
 
 	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
@@ -656,6 +719,7 @@ static int mmamp_rproc_remove(struct platform_device *pdev)
 	struct rproc *rproc = p->rproc;
 
 	rproc_del(rproc);
+	cancel_delayed_work_sync(&p->wdog);
 	if (p->irq >= 0)
 		um_free_irq(p->irq, p);
 	cancel_delayed_work_sync(&p->tx_work);
