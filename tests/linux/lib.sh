@@ -170,3 +170,9 @@ kill_core_on_request() {
     [ -n "$pid" ] && kill -KILL "$pid"
   done
 }
+
+# guest_tty_helpers: tests/linux/guest-tty.sh into the root; the guest script sources
+# /guest-tty.sh for tty_of and echo_once (and $R, $TTYDEV).
+guest_tty_helpers() {
+  cp "$(dirname "${BASH_SOURCE[0]}")/guest-tty.sh" "$root/"
+}
