@@ -14,6 +14,7 @@ here=$(realpath "$(dirname "$0")")
 mmampd=$build/tools/mmampd/mmampd
 mmamp=$build/tools/mmamp/mmamp
 rt=$(mktemp -d /tmp/mmamp-sysfs.XXXXXX)
+trap 'rm -rf "$rt"' EXIT # the mount went with our mount namespace; a failure leaves nothing
 log=${out%.txt}.mmampd.log
 
 # its own process group (setsid), as the e2e harness runs it: a stopped core is killed with
@@ -32,4 +33,3 @@ SYSFS_CRASH="p=\$($mmamp -r $rt get m4_0 pid) && [ \"\$p\" -gt 1 ] && kill -KILL
 
 "$mmamp" -r "$rt" shutdown >/dev/null
 wait "$d_pid"
-rm -rf "$rt"
