@@ -150,3 +150,11 @@ expect_absent() {
 expect_clean_guest() {
   expect_absent "$guest_log" 'BUG:|WARNING:|Oops|[Pp]anic|Call Trace'
 }
+
+# linux_install_guest_tools BUILD_DIR: the static user-space tools (tools/guest, built with the
+# tree) into the guest's /bin, for what busybox cannot do (the rpmsg_ctrl ioctl).
+linux_install_guest_tools() {
+  local tool=$1/tools/guest/mmamp-guest
+  [ -x "$tool" ] || linux_fail "missing $tool (build the tree first)"
+  cp "$tool" "$root/bin/"
+}
