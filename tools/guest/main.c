@@ -8,6 +8,9 @@
  *       make an endpoint with rpmsg_ctrl (default /dev/rpmsg_ctrl0) from --src (default: any,
  *       the kernel picks) to --dst, send each FILE as one message, and check that the reply
  *       is the same bytes; then destroy the endpoint. Exit 0 when every echo matched.
+ *   mmamp-guest rtt DEV [-n N] [-s BYTES] [--warmup N] [--times DIR] [--out FILE]
+ *       round trips through /dev/ttyRPMSGn or /dev/rpmsgN, each echo checked; with --times,
+ *       the driver's per-message timestamps checked and split out (rtt.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "rpmsg_ept.h"
+#include "rtt.h"
 
 #define MSG_MAX 496           /* virtio_rpmsg_bus: 512-byte buffers less the 16-byte header */
 #define REPLY_TIMEOUT_MS 5000
@@ -29,7 +33,9 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: mmamp-guest ept-echo [--ctrl DEV] [--name NAME] [--src ADDR] --dst ADDR "
-		"FILE...\n");
+		"FILE...\n"
+		"       mmamp-guest rtt DEV [-n N] [-s BYTES] [--warmup N] [--times DIR] "
+		"[--out FILE]\n");
 	return 2;
 }
 
@@ -206,6 +212,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "ept-echo"))
 		return cmd_ept_echo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rtt"))
+		return guest_cmd_rtt(argc - 1, argv + 1);
 	fprintf(stderr, "mmamp-guest: unknown command \"%s\"\n", argv[1]);
 	return usage();
 }
