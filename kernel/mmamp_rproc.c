@@ -32,6 +32,8 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/time-internal.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include <irq_kern.h>
@@ -556,6 +558,11 @@ static int mmamp_rproc_remove(struct platform_device *pdev)
  *   last_doorbell_ns  the interrupt that brought the last DOORBELL in (the MU ISR on the
  *                     hardware), stamped in mmamp_soc_interrupt() before the work item runs
  *   doorbells         DOORBELLs handled
+ *   soc_clock_offset_ns  the SoC's clock (the host's CLOCK_MONOTONIC, which the simulated M4
+ *                     reads for its own stamps) minus ktime_get_ns(): UML's clocksource counts
+ *                     host CLOCK_MONOTONIC ns / TIMER_MULTIPLIER (256), and one snapshot gives
+ *                     that count and the kernel's time of the same read, so the offset is
+ *                     known to +-128 ns. With it user space puts the M4's stamps on its clock.
  */
 static void mmamp_times_kick(struct mmamp_rproc *p)
 {
@@ -584,6 +591,23 @@ static ssize_t _name##_show(struct device *dev, struct device_attribute *attr, c
 }											\
 static DEVICE_ATTR_RO(_name)
 
+static ssize_t soc_clock_offset_ns_show(struct device *dev, struct device_attribute *attr,
+					char *buf)
+{
+	struct system_time_snapshot snap;
+	s64 host, mono;
+
+	/* One clocksource read gives both: its count and CLOCK_REALTIME; REALTIME less its
+	 * offset is CLOCK_MONOTONIC at that read. The count holds the host's time truncated to
+	 * TIMER_MULTIPLIER ns: take the middle of that interval.
+	 */
+	ktime_get_snapshot(&snap);
+	mono = ktime_to_ns(ktime_sub(snap.real, ktime_mono_to_any(0, TK_OFFS_REAL)));
+	host = snap.cycles * TIMER_MULTIPLIER + TIMER_MULTIPLIER / 2;
+	return sysfs_emit(buf, "%lld\n", (long long)(host - mono));
+}
+static DEVICE_ATTR_RO(soc_clock_offset_ns);
+
 MMAMP_TIMES_ATTR(last_kick_ns, kick_ns);
 MMAMP_TIMES_ATTR(kicks, kick_count);
 MMAMP_TIMES_ATTR(last_doorbell_ns, doorbell_ns);
@@ -594,6 +618,7 @@ static struct attribute *mmamp_times_attrs[] = {
 	&dev_attr_kicks.attr,
 	&dev_attr_last_doorbell_ns.attr,
 	&dev_attr_doorbells.attr,
+	&dev_attr_soc_clock_offset_ns.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(mmamp_times);

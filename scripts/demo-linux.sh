@@ -6,7 +6,8 @@
 # /sys/class/remoteproc, echoes a line and 496 bytes through /dev/ttyRPMSG0, a message through
 # /dev/rpmsg0 (rpmsg_char), a line and 496 bytes through an endpoint made with rpmsg_ctrl
 # (tools/guest: mmamp-guest), asks mmamp-info which build runs, swaps to fw_echo_b, crashes
-# fw_echo_fault and lets the kernel recover it, and stops. The guest's log is shown, and the
+# fw_echo_fault and lets the kernel recover it, stops, and has MeasureMan (measureman-guest)
+# measure Table 1 through the kernel, all five sections. The guest's log is shown, and the
 # demo checks each step's lines. Ends with "demo: all steps passed" or the step that failed.
 #
 #   scripts/demo-linux.sh [BUILD_DIR]   (a configured and built tree, default build/gcc)
@@ -17,7 +18,7 @@ build=$(cd "${1:-build/gcc}" && pwd)
 . "$repo/tests/linux/lib.sh"
 linux_setup "$build" "$build/tests/linux/module"
 linux_install_guest_tools "$build"
-cp "$fwdir/fw_echo" "$fwdir/fw_echo_b" "$fwdir/fw_echo_fault" "$root/fw/"
+cp "$fwdir/fw_echo" "$fwdir/fw_echo_b" "$fwdir/fw_echo_fault" "$fwdir/fw_measure" "$root/fw/"
 python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + 3) % 256 for i in range(496)))' \
   > "$root/block496"
 
@@ -66,6 +67,8 @@ wait_log 'remote processor m4_0 is now up' 4 && say "recovered: $(cat $R/state)"
 tty_echo "after the crash"
 step "Clean stop"
 echo stop > $R/state; say "$(cat $R/state)"
+step "MeasureMan inside the guest: Table 1 through the kernel (sysfs LCM, /dev/ttyRPMSG0, the driver's stamps)"
+measureman --platform board --rproc $R --fw-dir /fw -l 2000 -q && say "measureman: $(cat $R/firmware) is back, $(cat $R/state)"
 GUEST
 
 linux_boot "$work/guest.sh"
@@ -78,7 +81,10 @@ expect_in_order "$guest_log" 'creating channel rpmsg-tty addr 0x1f' 'fw_echo is 
   'fw_echo_b is running' 'mmamp-info: fw=fw_echo_b build=2' 'fw_echo_fault is running' \
   'the M4 crashed: mmufault' 'recovering m4_0' 'recovered: running' \
   'echoed: after the crash' 'echoed 496 bytes byte-exact' 'stopped remote processor m4_0' \
-  'MMAMP: offline' 'MMAMP: done'
+  'MMAMP: offline' 'Booting fw image fw_measure' \
+  "platform board \(remoteproc sysfs, the kernel's stamps\)" \
+  'TTY-write +TTY-read +IPI to remote +IPI to host +remote processing +round trip' \
+  'measureman: fw_echo_fault is back, offline' 'MMAMP: done'
 expect_clean_guest
 echo
 echo "demo: all steps passed (the real Linux kernel drove fw_echo on the simulated i.MX8X)"
