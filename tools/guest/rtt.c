@@ -37,7 +37,8 @@ static int usage(void)
 		"  DEV    /dev/ttyRPMSGn or /dev/rpmsgN (an echo service)\n"
 		"  --times DIR  the driver's timestamps (DIR/last_kick_ns, DIR/last_doorbell_ns):\n"
 		"               check send <= kick <= doorbell <= receive for every message\n"
-		"  --out FILE   the round trips in ns, one per line\n");
+		"  --out FILE   the round trips in ns, one per line (with --times: and its three\n"
+		"               parts, send->kick kick->doorbell doorbell->receive, - when unordered)\n");
 	return 2;
 }
 
@@ -149,13 +150,19 @@ static int64_t read_stamp(int fd)
 	return strtoll(buf, NULL, 10);
 }
 
-/* Send→kick, kick→doorbell, doorbell→receive per message; -1 for one out of order. */
+/*
+ * Send→kick, kick→doorbell, doorbell→receive per message (index = message), NO_SPLIT for a
+ * message whose stamps are out of order (the summary leaves those out).
+ */
+#define NO_SPLIT UINT64_MAX
+
 struct split {
 	uint64_t *to_kick, *to_doorbell, *to_recv;
 	size_t ordered, disordered;
 };
 
-static void stamp_message(const struct stamps *s, struct split *sp, uint64_t t0, uint64_t t1)
+static void stamp_message(const struct stamps *s, struct split *sp, size_t i, uint64_t t0,
+			  uint64_t t1)
 {
 	int64_t k = read_stamp(s->kick), d = read_stamp(s->doorbell);
 
@@ -164,11 +171,12 @@ static void stamp_message(const struct stamps *s, struct split *sp, uint64_t t0,
 			fprintf(stderr, "mmamp-guest: rtt: stamps out of order: send %llu kick %lld "
 				"doorbell %lld receive %llu\n", (unsigned long long)t0,
 				(long long)k, (long long)d, (unsigned long long)t1);
+		sp->to_kick[i] = sp->to_doorbell[i] = sp->to_recv[i] = NO_SPLIT;
 		return;
 	}
-	sp->to_kick[sp->ordered] = (uint64_t)k - t0;
-	sp->to_doorbell[sp->ordered] = (uint64_t)(d - k);
-	sp->to_recv[sp->ordered] = t1 - (uint64_t)d;
+	sp->to_kick[i] = (uint64_t)k - t0;
+	sp->to_doorbell[i] = (uint64_t)(d - k);
+	sp->to_recv[i] = t1 - (uint64_t)d;
 	sp->ordered++;
 }
 
@@ -178,22 +186,46 @@ static void fill(uint8_t *b, size_t n, size_t seq)
 		b[i] = (uint8_t)(seq * 31u + i * 7u + 3u);
 }
 
-static int write_samples(const char *path, const uint64_t *t, size_t n)
+/* One line per message: the round trip, and with --times its three parts ("-" unordered). */
+static int write_samples(const char *path, const uint64_t *t, const struct split *sp, size_t n)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f)
 		return -errno;
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%llu\n", (unsigned long long)t[i]);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%llu", (unsigned long long)t[i]);
+		if (sp && sp->to_kick[i] != NO_SPLIT)
+			fprintf(f, " %llu %llu %llu", (unsigned long long)sp->to_kick[i],
+				(unsigned long long)sp->to_doorbell[i],
+				(unsigned long long)sp->to_recv[i]);
+		else if (sp)
+			fputs(" - - -", f);
+		fputc('\n', f);
+	}
 	return fclose(f) ? -errno : 0;
+}
+
+/* The ordered messages' parts to the front of each array (bench_summarize sorts them). */
+static void compact(uint64_t *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != NO_SPLIT)
+			v[k++] = v[i];
 }
 
 static void print_split(const char *dev, struct split *sp, size_t n)
 {
-	struct bench_result a = bench_summarize("", sp->to_kick, sp->ordered);
-	struct bench_result b = bench_summarize("", sp->to_doorbell, sp->ordered);
-	struct bench_result c = bench_summarize("", sp->to_recv, sp->ordered);
+	struct bench_result a, b, c;
+
+	compact(sp->to_kick, n);
+	compact(sp->to_doorbell, n);
+	compact(sp->to_recv, n);
+	a = bench_summarize("", sp->to_kick, sp->ordered);
+	b = bench_summarize("", sp->to_doorbell, sp->ordered);
+	c = bench_summarize("", sp->to_recv, sp->ordered);
 
 	printf("mmamp-guest: %s: stamps in order for %zu of %zu messages; median send->kick "
 	       "%.1f us, kick->doorbell %.1f us, doorbell->receive %.1f us\n", dev, sp->ordered, n,
@@ -232,7 +264,7 @@ static int run(const struct rtt_opts *o, int fd, int is_tty, const struct stamps
 			continue;
 		t[i - o->warmup] = t1 - t0;
 		if (s)
-			stamp_message(s, sp, t0, t1);
+			stamp_message(s, sp, i - o->warmup, t0, t1);
 	}
 	return 0;
 }
@@ -272,7 +304,7 @@ int guest_cmd_rtt(int argc, char **argv)
 	}
 	if (run(&o, fd, is_tty, o.times ? &st : NULL, &sp, t))
 		goto out;
-	if (o.out && (ret = write_samples(o.out, t, o.n))) {
+	if (o.out && (ret = write_samples(o.out, t, o.times ? &sp : NULL, o.n))) {
 		fprintf(stderr, "mmamp-guest: %s: %s\n", o.out, strerror(-ret));
 		ret = 1;
 		goto out;
