@@ -25,20 +25,24 @@ cat > "$work/guest.sh" <<'GUEST'
 R=/sys/class/remoteproc/remoteproc0
 echo fw_echo > $R/firmware
 echo start > $R/state
-wait_for /dev/rpmsg_ctrl0 && say "rpmsg_ctrl0 is there"
+# rpmsg_ctrl0 comes with the vdev, before the announcements: wait for the rpmsg-raw channel's
+# own rpmsg_char device too, so that the endpoints below are the only other ones.
+wait_for /dev/rpmsg_ctrl0 && wait_for /sys/bus/rpmsg/devices/virtio0.rpmsg-raw.-1.40/rpmsg &&
+  say "rpmsg_ctrl0 and rpmsg-raw are there"
 mmamp-guest ept-echo --src 0x2000 --dst 40 --name ctrl-test /line /block496 \
   && say "fixed source: echoed"
 mmamp-guest ept-echo --dst 40 /block496 /line && say "any source: echoed"
 mmamp-guest ept-echo --dst 40 /block497 || say "497 bytes refused"
 mmamp-guest ept-echo --dst 50 --name info-test /line || say "mmamp-info does not echo"
-say "eptdevs left: $(ls /sys/class/rpmsg | grep -vxE 'rpmsg_ctrl[0-9]+|rpmsg0' | wc -l)"
+ours() { for d in /sys/class/rpmsg/*; do cat $d/name 2>/dev/null; done | grep -E '^(ctrl-test|info-test|mmamp-guest-)' | wc -l; }
+say "eptdevs left: $(ours)"
 echo stop > $R/state && say "state $(cat $R/state)"
 GUEST
 
 linux_boot "$work/guest.sh"
 
 expect_in_order "$guest_log" \
-  'MMAMP: rpmsg_ctrl0 is there' \
+  'MMAMP: rpmsg_ctrl0 and rpmsg-raw are there' \
   'mmamp-guest: /dev/rpmsg[1-9][0-9]*: endpoint ctrl-test, src 8192, dst 40 \(through /dev/rpmsg_ctrl0\)' \
   'mmamp-guest: /dev/rpmsg[1-9][0-9]*: /line, 38 bytes echoed byte-exact' \
   'mmamp-guest: /dev/rpmsg[1-9][0-9]*: /block496, 496 bytes echoed byte-exact' \

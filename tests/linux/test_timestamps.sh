@@ -21,7 +21,8 @@ counts() { echo "kicks $(cat $D/kicks) doorbells $(cat $D/doorbells)"; }
 say "before boot: $(counts) last_kick_ns $(cat $D/last_kick_ns) last_doorbell_ns $(cat $D/last_doorbell_ns)"
 echo fw_echo > $R/firmware
 echo start > $R/state
-wait_for /dev/ttyRPMSG0 && wait_for /dev/rpmsg0 && say "channels are there"
+wait_for /dev/ttyRPMSG0 && wait_for /dev/rpmsg0 &&
+  wait_for /sys/bus/rpmsg/devices/virtio0.mmamp-info.-1.50 && say "channels are there"
 set -- $(counts); k0=$2 d0=$4
 [ "$d0" -ge 4 ] && say "the four announcements were doorbells"
 mmamp-guest rtt /dev/ttyRPMSG0 -n 200 --warmup 0 --times $D && say "tty stamps in order"
