@@ -1,15 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rtt.c — mmamp-bench-rtt: round-trip time of a 496-byte message host → remote → host through
  * the host library and a simulated core (interrupt mode: futex doorbells; polled mode: both
  * sides spin), next to three baselines measured in the same run with the same payload and the
  * same two CPUs: a raw shared-memory spin ping-pong, a futex ping-pong and a UNIX stream socket
  * ping-pong (each between two processes, each copying 496 bytes each way; the baselines are
- * MeasureMan's, tools/measureman/baseline.c).
+ * MeasureMan's, tools/measureman/baseline.c) — and, for the polled mode, the protocol floor: a
+ * split-virtqueue ping-pong with mmamp's layout and copies between two peers that check next
+ * to nothing (tests/interop's peer models, threads on the same two CPUs: bench/link_rtt.h).
  *
  *   mmamp-bench-rtt [-n SAMPLES] [--json]     (defaults: 20000 samples per case)
  *
  * Prints median, p99, p99.9 and max per case and the ratios the targets are stated in
- * (docs/…/targets: interrupt ≤ 1.2× futex ping-pong, polled ≤ 1.3× spin ping-pong).
+ * (docs/…/targets: interrupt ≤ 1.2× futex ping-pong, polled ≤ 1.3× spin ping-pong; polled
+ * ≤ 1.2× the protocol floor).
  * This is a measurement, not a test: it never fails on a number.
  */
 #define _GNU_SOURCE
@@ -17,6 +21,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +34,8 @@
 
 #include "baseline.h"
 #include "bench_stats.h"
+#include "link_rtt.h"
+#include "tool_rtt.h"
 #include "mmamp/host/rproc.h"
 
 #define MSG 496
@@ -75,6 +82,30 @@ static void on_reply(void *ctx, struct mmamp_channel *ch, const void *data, size
 	futex(&replies, FUTEX_WAKE, 1);
 }
 
+/* One round trip through fw_echo with the caller as the host's interrupt context. */
+struct echo_trip {
+	struct mmamp_rproc *r;
+	struct mmamp_channel *ch;
+	bool polled;
+	uint8_t msg[MSG];
+};
+
+static int echo_trip(void *ctx, long i)
+{
+	struct echo_trip *e = ctx;
+	uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1;
+
+	(void)i;
+	if (mmamp_channel_send(e->ch, e->msg, sizeof(e->msg), 1000))
+		return -EIO;
+	while (__atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want) {
+		mmamp_rproc_poll(e->r);
+		if (!e->polled && __atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want)
+			mmamp_rproc_wait_doorbell(e->r, 1000000);
+	}
+	return 0;
+}
+
 static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, uint64_t *t)
 {
 	char runtime[] = "/tmp/mmamp-bench-XXXXXX", err[512], cmd[128];
@@ -87,15 +118,16 @@ static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, 
 	};
 	struct mmamp_host *h;
 	struct mmamp_rproc *r;
-	struct mmamp_channel *ch;
-	uint8_t msg[MSG];
+	struct echo_trip e = { .polled = polled };
+	struct collect c = { t, 0 };
+	struct tool_rtt rt = { .n = n, .warmup = 100, .trip = echo_trip, .sample = collect,
+			       .ctx = &e, .sample_ctx = &c };
 	struct bench_result res = { name, 0, 0, 0, 0, 0 };
-	cpu_set_t one;
 
 	if (!mkdtemp(runtime))
 		return res;
 	cfg.runtime_dir = runtime;
-	bench_pin(0);
+	tool_pin(0, 0);
 	if (mmamp_host_open(&h, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return res;
@@ -112,28 +144,14 @@ static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, 
 		fprintf(stderr, "%s: the rpmsg-raw channel did not come up\n", name);
 		goto out;
 	}
-	CPU_ZERO(&one);
-	CPU_SET(1, &one);
-	sched_setaffinity(mmamp_rproc_pid(r), sizeof(one), &one); /* the "M4" on the other CPU */
-	ch = mmamp_rproc_find_channel(r, "rpmsg-raw");
-	mmamp_channel_set_rx(ch, on_reply, NULL);
-	memset(msg, 0x5A, sizeof(msg));
-	for (size_t i = 0; i < n + 100; i++) {
-		uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1, v;
-		uint64_t t0 = bench_now_ns();
-
-		if (mmamp_channel_send(ch, msg, sizeof(msg), 1000))
-			break;
-		while ((v = __atomic_load_n(&replies, __ATOMIC_ACQUIRE)) < want) {
-			mmamp_rproc_poll(r);
-			if (!polled && __atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want)
-				mmamp_rproc_wait_doorbell(r, 1000000);
-		}
-		if (i >= 100)
-			t[i - 100] = bench_now_ns() - t0;
-	}
+	tool_pin(mmamp_rproc_pid(r), 1); /* the "M4" on the other CPU */
+	e.r = r;
+	e.ch = mmamp_rproc_find_channel(r, "rpmsg-raw");
+	mmamp_channel_set_rx(e.ch, on_reply, NULL);
+	memset(e.msg, 0x5A, sizeof(e.msg));
+	tool_rtt_run(&rt); /* a send that fails ends the run */
 	res = bench_summarize(name, t, n);
-	mmamp_channel_put(ch);
+	mmamp_channel_put(e.ch);
 out:
 	mmamp_host_close(h);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", runtime);
@@ -142,11 +160,17 @@ out:
 	return res;
 }
 
+/* The ratio of two medians; 0 when a case failed (no samples). */
+static double ratio(struct bench_result a, struct bench_result b)
+{
+	return a.n && b.n ? a.p50 / b.p50 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = 20000;
 	bool json = false;
-	struct bench_result res[5];
+	struct bench_result res[6];
 	uint64_t *t;
 
 	for (int i = 1; i < argc; i++) {
@@ -166,19 +190,21 @@ int main(int argc, char **argv)
 	res[2] = bench_baseline(MM_BASE_SOCKET, n, t);
 	res[3] = bench_mmamp("mmamp interrupt (futex doorbell)", false, n, t);
 	res[4] = bench_mmamp("mmamp polled", true, n, t);
+	res[5] = link_rtt_run(&link_rtt_floor, n, t);
 	if (json) {
 		printf("{\n  \"payload\": %d, \"samples\": %zu,\n  \"cases\": [\n", MSG, n);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			printf("    {\"name\": \"%s\", \"median_us\": %.2f, \"p99_us\": %.2f, "
 			       "\"p99.9_us\": %.2f, \"max_us\": %.2f}%s\n", res[i].name, res[i].p50,
-			       res[i].p99, res[i].p999, res[i].max, i < 4 ? "," : "");
-		printf("  ],\n  \"interrupt_vs_futex\": %.2f,\n  \"polled_vs_spin\": %.2f\n}\n",
-		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50);
+			       res[i].p99, res[i].p999, res[i].max, i < 5 ? "," : "");
+		printf("  ],\n  \"interrupt_vs_futex\": %.2f,\n  \"polled_vs_spin\": %.2f,\n"
+		       "  \"polled_vs_protocol_floor\": %.2f\n}\n",
+		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50, ratio(res[4], res[5]));
 	} else {
 		printf("# round trip, %d-byte payload, %zu samples per case, CPUs 0 and 1\n", MSG, n);
 		printf("%-34s %10s %10s %10s %10s\n", "case", "median_us", "p99_us", "p99.9_us",
 		       "max_us");
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			printf("%-34s %10.2f %10.2f %10.2f %10.2f\n", res[i].name, res[i].p50,
 			       res[i].p99, res[i].p999, res[i].max);
 		printf("ratio interrupt / futex ping-pong (target <= 1.2): %.2f\n",
@@ -187,6 +213,8 @@ int main(int argc, char **argv)
 		       res[3].p50 / res[2].p50);
 		printf("ratio polled / spin ping-pong (target <= 1.3):    %.2f\n",
 		       res[4].p50 / res[0].p50);
+		printf("ratio polled / protocol floor (goal <= 1.2):      %.2f\n",
+		       ratio(res[4], res[5]));
 	}
 	free(t);
 	return 0;

@@ -228,21 +228,29 @@ static void board_path_installs_measures_restores(void **state)
 	fixture_down();
 }
 
+/* The attributes kernel/mmamp_rproc.c has beside the remoteproc device, @offset its clock's. */
+static void put_driver_stamps(const char *offset)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/rproc/device", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put("rproc/device/last_kick_ns", "0\n");
+	put("rproc/device/last_doorbell_ns", "0\n");
+	put("rproc/device/soc_clock_offset_ns", offset);
+}
+
 /* The driver's attributes beside the device: the kernel's points 3, all five sections. */
 static void board_path_with_kernel_stamps_measures_every_section(void **state)
 {
 	static const char *const sections[] = { "tty_write", "ipi_to_remote", "remote_processing",
 						"ipi_to_host", "tty_read", "round_trip" };
 	static char buf[1 << 16];
-	char path[256], want[64];
+	char want[64];
 
 	(void)state;
 	fixture_up();
-	snprintf(path, sizeof(path), "%s/rproc/device", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	put("rproc/device/last_kick_ns", "0\n");
-	put("rproc/device/last_doorbell_ns", "0\n");
-	put("rproc/device/soc_clock_offset_ns", "0\n"); /* the "M4" reads our clock */
+	put_driver_stamps("0\n"); /* the "M4" reads our clock */
 	kernel_stamps = true;
 	assert_int_equal(run_measureman(), 0);
 	assert_restored();
@@ -259,15 +267,10 @@ static void board_path_with_kernel_stamps_measures_every_section(void **state)
 static void board_path_refuses_an_unreadable_clock_offset(void **state)
 {
 	static char buf[1 << 16];
-	char path[256];
 
 	(void)state;
 	fixture_up();
-	snprintf(path, sizeof(path), "%s/rproc/device", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	put("rproc/device/last_kick_ns", "0\n");
-	put("rproc/device/last_doorbell_ns", "0\n");
-	put("rproc/device/soc_clock_offset_ns", "not a number\n");
+	put_driver_stamps("not a number\n");
 	assert_int_equal(run_measureman(), 1);
 	assert_restored();
 	get("stderr", buf, sizeof(buf));

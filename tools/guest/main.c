@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "rpmsg_ept.h"
 #include "rtt.h"
 
@@ -37,19 +38,6 @@ static int usage(void)
 		"       mmamp-guest rtt DEV [-n N] [-s BYTES] [--warmup N] [--times DIR] "
 		"[--out FILE]\n");
 	return 2;
-}
-
-static int parse_addr(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || x > 0xffffffffull)
-		return -EINVAL;
-	*v = (uint32_t)x;
-	return 0;
 }
 
 /* The whole of @path (at most @cap bytes) into @buf; its length, or a negative errno. */
@@ -156,6 +144,7 @@ static int cmd_ept_echo(int argc, char **argv)
 	const char *ctrl = "/dev/rpmsg_ctrl0";
 	char name[32], err[512] = "";
 	uint32_t src = RPMSG_ADDR_ANY, dst = RPMSG_ADDR_ANY;
+	unsigned long long addr;
 	struct msg_file *files;
 	struct guest_ept e;
 	int c, failed = 0;
@@ -167,11 +156,12 @@ static int cmd_ept_echo(int argc, char **argv)
 		case 'n': snprintf(name, sizeof(name), "%s", optarg); break;
 		case 's':
 		case 'd':
-			if (parse_addr(optarg, c == 's' ? &src : &dst)) {
+			if (guest_parse_num(optarg, 0xffffffffull, &addr)) {
 				fprintf(stderr, "mmamp-guest: bad address \"%s\" for --%s\n", optarg,
 					c == 's' ? "src" : "dst");
 				return 2;
 			}
+			*(c == 's' ? &src : &dst) = (uint32_t)addr;
 			break;
 		default: return usage();
 		}

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "bench_stats.h"
+#include "num.h"
+#include "tool_rtt.h"
 
 #define MSG_MAX 496
 #define REPLY_TIMEOUT_MS 5000
@@ -42,15 +44,6 @@ static int usage(void)
 	return 2;
 }
 
-static int parse_size(const char *s, size_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = (size_t)strtoull(s, &end, 0);
-	return errno || end == s || *end ? -EINVAL : 0;
-}
-
 static int parse(struct rtt_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,15 +52,15 @@ static int parse(struct rtt_opts *o, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned long long v;
 	int c, bad = 0;
 
 	*o = (struct rtt_opts){ .n = 1000, .warmup = 20, .size = MSG_MAX };
 	while ((c = getopt_long(argc, argv, "n:s:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': bad |= parse_size(optarg, &o->n) || !o->n; break;
-		case 's': bad |= parse_size(optarg, &o->size) || !o->size || o->size > MSG_MAX;
-			break;
-		case 'w': bad |= parse_size(optarg, &o->warmup); break;
+		case 'n': bad |= guest_parse_num(optarg, SIZE_MAX, &v) || !v; o->n = v; break;
+		case 's': bad |= guest_parse_num(optarg, MSG_MAX, &v) || !v; o->size = v; break;
+		case 'w': bad |= guest_parse_num(optarg, SIZE_MAX, &v); o->warmup = v; break;
 		case 't': o->times = optarg; break;
 		case 'o': o->out = optarg; break;
 		default: return -EINVAL;
@@ -232,41 +225,86 @@ static void print_split(const char *dev, struct split *sp, size_t n)
 	       a.p50, b.p50, c.p50);
 }
 
+/* One run's state for tool_rtt_run()'s callbacks. */
+struct run {
+	const struct rtt_opts *o;
+	int fd, is_tty;
+	const struct stamps *s;
+	struct split *sp;
+	uint64_t *t;
+	size_t kept;
+	uint8_t msg[MSG_MAX], echo[MSG_MAX];
+	long stamped;        /* the trip whose stamps are still to be read (-1: none) */
+	uint64_t t0, t1;     /* its send and receive */
+};
+
+/* The last trip's stamps, read while no clock runs (sysfs reads are slow under UML). */
+static void take_stamps(struct run *r)
+{
+	if (r->s && r->stamped >= 0)
+		stamp_message(r->s, r->sp, (size_t)r->stamped, r->t0, r->t1);
+	r->stamped = -1;
+}
+
+static int prepare_trip(void *ctx, long i)
+{
+	struct run *r = ctx;
+
+	take_stamps(r);
+	fill(r->msg, r->o->size, (size_t)(i + (long)r->o->warmup));
+	return 0;
+}
+
+static int trip(void *ctx, long i)
+{
+	struct run *r = ctx;
+	const char *dev = r->o->dev;
+	size_t len = r->o->size;
+	int ret;
+
+	r->t0 = tool_now_ns();
+	if (write(r->fd, r->msg, len) != (ssize_t)len) {
+		ret = -errno;
+		fprintf(stderr, "mmamp-guest: %s: write of message %ld: %s\n", dev, i, strerror(-ret));
+		return ret;
+	}
+	ret = recv_echo(r->fd, r->is_tty, r->echo, len);
+	r->t1 = tool_now_ns();
+	if (ret) {
+		fprintf(stderr, "mmamp-guest: %s: the echo of message %ld: %s\n", dev, i,
+			strerror(-ret));
+		return ret;
+	}
+	if (memcmp(r->msg, r->echo, len)) {
+		fprintf(stderr, "mmamp-guest: %s: the echo of message %ld differs\n", dev, i);
+		return -EBADMSG;
+	}
+	if (i >= 0)
+		r->stamped = i;
+	return 0;
+}
+
+static void keep(void *ctx, uint64_t ns)
+{
+	struct run *r = ctx;
+
+	r->t[r->kept++] = ns;
+}
+
 /* The round trips: @o->warmup first (not kept), then @o->n into @t. */
 static int run(const struct rtt_opts *o, int fd, int is_tty, const struct stamps *s,
 	       struct split *sp, uint64_t *t)
 {
-	static uint8_t msg[MSG_MAX], echo[MSG_MAX];
+	static struct run r;
+	struct tool_rtt rt = { .n = o->n, .warmup = o->warmup, .prepare = prepare_trip,
+			       .trip = trip, .sample = keep, .ctx = &r, .sample_ctx = &r };
 	int ret;
 
-	for (size_t i = 0; i < o->warmup + o->n; i++) {
-		uint64_t t0, t1;
-
-		fill(msg, o->size, i);
-		t0 = bench_now_ns();
-		if (write(fd, msg, o->size) != (ssize_t)o->size) {
-			fprintf(stderr, "mmamp-guest: %s: write of message %zu: %s\n", o->dev, i,
-				strerror(errno));
-			return -1;
-		}
-		ret = recv_echo(fd, is_tty, echo, o->size);
-		t1 = bench_now_ns();
-		if (ret) {
-			fprintf(stderr, "mmamp-guest: %s: the echo of message %zu: %s\n", o->dev, i,
-				strerror(-ret));
-			return -1;
-		}
-		if (memcmp(msg, echo, o->size)) {
-			fprintf(stderr, "mmamp-guest: %s: the echo of message %zu differs\n", o->dev, i);
-			return -1;
-		}
-		if (i < o->warmup)
-			continue;
-		t[i - o->warmup] = t1 - t0;
-		if (s)
-			stamp_message(s, sp, i - o->warmup, t0, t1);
-	}
-	return 0;
+	r = (struct run){ .o = o, .fd = fd, .is_tty = is_tty, .s = s, .sp = sp, .t = t,
+			  .stamped = -1 };
+	ret = tool_rtt_run(&rt);
+	take_stamps(&r);
+	return ret;
 }
 
 int guest_cmd_rtt(int argc, char **argv)
