@@ -30,6 +30,7 @@
 #include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
@@ -37,6 +38,8 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/time-internal.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include <irq_kern.h>
@@ -126,7 +129,15 @@ struct mmamp_rproc {
 	struct mutex call_lock;
 	struct completion reply_done;
 	struct mmamp_soc_msg reply;
+
+	/* per-message timestamps (ktime_get_ns), read through sysfs: see mmamp_times_* */
+	atomic64_t kick_ns, kick_count;
+	atomic64_t irq_ns, doorbell_ns, doorbell_count;
 };
+
+static void mmamp_times_kick(struct mmamp_rproc *p);
+static void mmamp_times_irq(struct mmamp_rproc *p);
+static void mmamp_times_doorbell(struct mmamp_rproc *p);
 
 /*
  * The SoC process ended (or its socket broke): the M4 was part of it, so a core that ran has
@@ -182,6 +193,7 @@ static void mmamp_flush_locked(struct mmamp_rproc *p)
 			memset(&p->out, 0, sizeof(p->out));
 			p->out.type = MMAMP_SOC_KICK;
 			p->out.arg = id;
+			mmamp_times_kick(p);
 		} else {
 			return;
 		}
@@ -243,6 +255,7 @@ static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
 		complete(&p->reply_done);
 		break;
 	case MMAMP_SOC_DOORBELL:
+		mmamp_times_doorbell(p);
 		if (rproc_vq_interrupt(p->rproc, m->arg) == IRQ_NONE)
 			dev_dbg(p->dev, "doorbell for notifyid %d: no such vring\n", m->arg);
 		break;
@@ -293,6 +306,7 @@ static irqreturn_t mmamp_soc_interrupt(int irq, void *data)
 {
 	struct mmamp_rproc *p = data;
 
+	mmamp_times_irq(p);
 	queue_work(p->wq, &p->rx_work);
 	return IRQ_HANDLED;
 }
@@ -731,11 +745,91 @@ static int mmamp_rproc_remove(struct platform_device *pdev)
 	return 0;
 }
 
+/*
+ * ---- per-message timestamps ----
+ * What user space cannot see of a message's way through the kernel: when the kernel's doorbell
+ * to the M4 went out and when the M4's doorbell came in. MeasureMan (tools/measureman) splits
+ * a round trip into the paper's sections with them. Attributes of our platform device
+ * (/sys/class/remoteproc/remoteprocN/device/...), values in ns of ktime_get_ns(), which is the
+ * CLOCK_MONOTONIC user space reads with clock_gettime(); 0 until the first event:
+ *   last_kick_ns      the last KICK put on the wire: just before its write to the SoC (the
+ *                     MU TR1 write on the hardware); a kick that finds one of its vring still
+ *                     queued rides on it and gets no stamp of its own
+ *   kicks             KICKs put on the wire
+ *   last_doorbell_ns  the interrupt that brought the last DOORBELL in (the MU ISR on the
+ *                     hardware), stamped in mmamp_soc_interrupt() before the work item runs
+ *   doorbells         DOORBELLs handled
+ *   soc_clock_offset_ns  the SoC's clock (the host's CLOCK_MONOTONIC, which the simulated M4
+ *                     reads for its own stamps) minus ktime_get_ns(): UML's clocksource counts
+ *                     host CLOCK_MONOTONIC ns / TIMER_MULTIPLIER (256), and one snapshot gives
+ *                     that count and the kernel's time of the same read, so the offset is
+ *                     known to +-128 ns. With it user space puts the M4's stamps on its clock.
+ */
+static void mmamp_times_kick(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->kick_ns, ktime_get_ns());
+	atomic64_inc(&p->kick_count);
+}
+
+static void mmamp_times_irq(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->irq_ns, ktime_get_ns());
+}
+
+/* The socket's interrupt came before the read that completed the message: its stamp is the ISR. */
+static void mmamp_times_doorbell(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->doorbell_ns, atomic64_read(&p->irq_ns));
+	atomic64_inc(&p->doorbell_count);
+}
+
+#define MMAMP_TIMES_ATTR(_name, _field)							\
+static ssize_t _name##_show(struct device *dev, struct device_attribute *attr, char *buf)	\
+{											\
+	struct mmamp_rproc *p = dev_get_drvdata(dev);					\
+											\
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&p->_field));		\
+}											\
+static DEVICE_ATTR_RO(_name)
+
+static ssize_t soc_clock_offset_ns_show(struct device *dev, struct device_attribute *attr,
+					char *buf)
+{
+	struct system_time_snapshot snap;
+	s64 host, mono;
+
+	/* One clocksource read gives both: its count and CLOCK_REALTIME; REALTIME less its
+	 * offset is CLOCK_MONOTONIC at that read. The count holds the host's time truncated to
+	 * TIMER_MULTIPLIER ns: take the middle of that interval.
+	 */
+	ktime_get_snapshot(&snap);
+	mono = ktime_to_ns(ktime_sub(snap.real, ktime_mono_to_any(0, TK_OFFS_REAL)));
+	host = snap.cycles * TIMER_MULTIPLIER + TIMER_MULTIPLIER / 2;
+	return sysfs_emit(buf, "%lld\n", (long long)(host - mono));
+}
+static DEVICE_ATTR_RO(soc_clock_offset_ns);
+
+MMAMP_TIMES_ATTR(last_kick_ns, kick_ns);
+MMAMP_TIMES_ATTR(kicks, kick_count);
+MMAMP_TIMES_ATTR(last_doorbell_ns, doorbell_ns);
+MMAMP_TIMES_ATTR(doorbells, doorbell_count);
+
+static struct attribute *mmamp_times_attrs[] = {
+	&dev_attr_last_kick_ns.attr,
+	&dev_attr_kicks.attr,
+	&dev_attr_last_doorbell_ns.attr,
+	&dev_attr_doorbells.attr,
+	&dev_attr_soc_clock_offset_ns.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mmamp_times);
+
 static struct platform_driver mmamp_rproc_driver = {
 	.probe = mmamp_rproc_probe,
 	.remove = mmamp_rproc_remove,
 	.driver = {
 		.name = "mmamp-rproc",
+		.dev_groups = mmamp_times_groups,
 	},
 };
 

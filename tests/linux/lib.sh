@@ -176,3 +176,14 @@ kill_core_on_request() {
 guest_tty_helpers() {
   cp "$(dirname "${BASH_SOURCE[0]}")/guest-tty.sh" "$root/"
 }
+
+# linux_install_guest_tools BUILD_DIR: the static user-space tools, built with the tree, into
+# the guest's /bin: mmamp-guest (tools/guest: the rpmsg_ctrl ioctl, round trips) and MeasureMan
+# (measureman-guest, installed as measureman).
+linux_install_guest_tools() {
+  local tool=$1/tools/guest/mmamp-guest mm=$1/tools/measureman/measureman-guest
+  [ -x "$tool" ] || linux_fail "missing $tool (build the tree first)"
+  [ -x "$mm" ] || linux_fail "missing $mm (build the tree first)"
+  cp "$tool" "$root/bin/"
+  cp "$mm" "$root/bin/measureman"
+}
