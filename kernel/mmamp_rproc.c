@@ -18,12 +18,19 @@
  *   - doorbells are MU channel 1 messages, notifyid << 16, both ways; an incoming doorbell is
  *     handled from a work item (rproc_vq_interrupt() may sleep: the name service probes
  *     rpmsg_tty, which creates a device node);
- *   - a core that dies or faults is reported with rproc_report_crash().
+ *   - a core that dies or faults is reported with rproc_report_crash(), and so is the loss
+ *     of the SoC process (the M4 is part of it); the next start connects to a new SoC at
+ *     the same socket if there is one;
+ *   - a heartbeat that stands still (the firmware's counter in the rsc-table carveout) is a
+ *     crash too: RPROC_WATCHDOG;
+ *   - a core the SoC reports running at probe (a boot loader started it) is attached to:
+ *     RPROC_DETACHED, the firmware's own table in the rsc-table carveout as the live one.
  * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
  */
 #include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
@@ -31,6 +38,8 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/time-internal.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include <irq_kern.h>
@@ -53,7 +62,14 @@ static char *firmware = "fw_echo";
 module_param(firmware, charp, 0444);
 MODULE_PARM_DESC(firmware, "default firmware file name");
 
+static unsigned int watchdog_ms = 3000;
+module_param(watchdog_ms, uint, 0444);
+MODULE_PARM_DESC(watchdog_ms, "a heartbeat that stands still this long is a crash (0: no watchdog)");
+
 #define CALL_TIMEOUT (10 * HZ)
+#define WATCHDOG_TICK (HZ / 4)
+/* mmamp's heartbeat word in the live table's region (include/mmamp/rsc_table.h) */
+#define HEARTBEAT_OFFSET 0xff0
 #define TXQ_LEN 8
 #define KICK_IDS 64
 
@@ -102,21 +118,47 @@ struct mmamp_rproc {
 	struct mmamp_soc_msg out;
 	size_t out_len, out_off;
 
+	/* the heartbeat watchdog: armed once the firmware has beaten after a start or attach */
+	struct delayed_work wdog;
+	bool watching;          /* cleared when a crash is reported another way */
+	u32 beat;
+	bool beating;
+	unsigned long beat_at;
+
 	/* one SCU call at a time */
 	struct mutex call_lock;
 	struct completion reply_done;
 	struct mmamp_soc_msg reply;
+
+	/* per-message timestamps (ktime_get_ns), read through sysfs: see mmamp_times_* */
+	atomic64_t kick_ns, kick_count;
+	atomic64_t irq_ns, doorbell_ns, doorbell_count;
 };
 
+static void mmamp_times_kick(struct mmamp_rproc *p);
+static void mmamp_times_irq(struct mmamp_rproc *p);
+static void mmamp_times_doorbell(struct mmamp_rproc *p);
+
+/*
+ * The SoC process ended (or its socket broke): the M4 was part of it, so a core that ran has
+ * crashed, and the kernel's recovery is told so. Any context (a kick may find it out).
+ */
 static void mmamp_lost(struct mmamp_rproc *p, int err)
 {
-	if (p->dead)
+	enum rproc_state state = READ_ONCE(p->rproc->state);
+
+	/* once: the receive work and a kick may find it out at the same time */
+	if (xchg(&p->dead, true))
 		return;
-	p->dead = true;
-	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d\n", soc, err);
+	WRITE_ONCE(p->watching, false);
+	dev_err(p->dev, "lost the simulated SoC (socket %s): error %d; the M4 is gone with it\n",
+		soc, err);
 	p->reply.arg = -EPIPE;
 	strscpy(p->reply.text, "the simulated SoC is gone", sizeof(p->reply.text));
 	complete(&p->reply_done);
+	/* A stop in progress finds its STOP answered -EPIPE: the core is off (mmamp_rproc_stop) */
+	if (state == RPROC_RUNNING || state == RPROC_ATTACHED)
+		rproc_report_crash(p->rproc, RPROC_FATAL_ERROR);
 }
 
 /* Put what is queued on the wire until it is empty or the socket is full. tx_lock held. */
@@ -151,6 +193,7 @@ static void mmamp_flush_locked(struct mmamp_rproc *p)
 			memset(&p->out, 0, sizeof(p->out));
 			p->out.type = MMAMP_SOC_KICK;
 			p->out.arg = id;
+			mmamp_times_kick(p);
 		} else {
 			return;
 		}
@@ -212,10 +255,12 @@ static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
 		complete(&p->reply_done);
 		break;
 	case MMAMP_SOC_DOORBELL:
+		mmamp_times_doorbell(p);
 		if (rproc_vq_interrupt(p->rproc, m->arg) == IRQ_NONE)
 			dev_dbg(p->dev, "doorbell for notifyid %d: no such vring\n", m->arg);
 		break;
 	case MMAMP_SOC_CRASHED:
+		WRITE_ONCE(p->watching, false); /* one report per crash */
 		strscpy(text, m->text, sizeof(text));
 		dev_err(p->dev, "the M4 crashed: %s\n", text);
 		rproc_report_crash(p->rproc, m->arg == MMAMP_SOC_CRASH_MMUFAULT ? RPROC_MMUFAULT :
@@ -261,8 +306,49 @@ static irqreturn_t mmamp_soc_interrupt(int irq, void *data)
 {
 	struct mmamp_rproc *p = data;
 
+	mmamp_times_irq(p);
 	queue_work(p->wq, &p->rx_work);
 	return IRQ_HANDLED;
+}
+
+static int mmamp_soc_reconnect(struct mmamp_rproc *p);
+
+/*
+ * The firmware counts the u32 at HEARTBEAT_OFFSET of the rsc-table carveout up in its main
+ * loop, while it waits and when it rings (src/remote/remote.c); a core that stops counting is
+ * frozen or lost in a loop: a crash (RPROC_WATCHDOG), so the kernel's recovery runs. A
+ * firmware that never beats (not mmamp's) is not watched.
+ */
+static void mmamp_wdog_work(struct work_struct *work)
+{
+	struct mmamp_rproc *p = container_of(to_delayed_work(work), struct mmamp_rproc, wdog);
+	u32 now = READ_ONCE(*(u32 *)((u8 *)p->mem[RSC_TABLE_IDX].va + HEARTBEAT_OFFSET));
+
+	if (!READ_ONCE(p->watching))
+		return;
+	if (now != p->beat) {
+		p->beat = now;
+		p->beating = true;
+		p->beat_at = jiffies;
+	} else if (p->beating && time_after(jiffies, p->beat_at + msecs_to_jiffies(watchdog_ms))) {
+		dev_err(p->dev, "watchdog: no heartbeat for %u ms\n",
+			jiffies_to_msecs(jiffies - p->beat_at));
+		WRITE_ONCE(p->watching, false);
+		rproc_report_crash(p->rproc, RPROC_WATCHDOG);
+		return; /* the recovery's start arms it again */
+	}
+	schedule_delayed_work(&p->wdog, WATCHDOG_TICK);
+}
+
+static void mmamp_wdog_arm(struct mmamp_rproc *p)
+{
+	if (!watchdog_ms)
+		return;
+	p->beat = READ_ONCE(*(u32 *)((u8 *)p->mem[RSC_TABLE_IDX].va + HEARTBEAT_OFFSET));
+	p->beating = false;
+	p->beat_at = jiffies;
+	WRITE_ONCE(p->watching, true);
+	schedule_delayed_work(&p->wdog, WATCHDOG_TICK);
 }
 
 /* ---- remoteproc ops ---- */
@@ -276,8 +362,12 @@ static int mmamp_rproc_prepare(struct rproc *rproc)
 	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
 		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
 
-		/* A power-on finds no trace of the previous firmware. */
-		memset(p->mem[i].va, 0, c->size);
+		/*
+		 * A power-on finds no trace of the previous firmware; a core we attach to keeps
+		 * what the boot loader put there.
+		 */
+		if (rproc->state != RPROC_DETACHED)
+			memset(p->mem[i].va, 0, c->size);
 		mem = rproc_mem_entry_init(p->dev, p->mem[i].va, p->mem[i].dma, c->size, c->da,
 					   NULL, NULL, "%s", c->name);
 		if (!mem)
@@ -294,6 +384,16 @@ static int mmamp_rproc_start(struct rproc *rproc)
 	char why[MMAMP_SOC_TEXT_MAX];
 	int ret;
 
+	/* A SoC that went away took the M4 with it: a new one (at the same socket) may be there */
+	if (READ_ONCE(p->dead)) {
+		ret = mmamp_soc_reconnect(p);
+		if (ret) {
+			dev_err(p->dev,
+				"cannot start the M4: the simulated SoC is gone and none answers at %s (%d)\n",
+				soc, ret);
+			return ret;
+		}
+	}
 	ret = mmamp_call(p, &m, why, sizeof(why));
 	if (ret)
 		dev_err(p->dev, "SCU refused to start the M4 at 0x%llx: %s (%d)\n",
@@ -301,6 +401,8 @@ static int mmamp_rproc_start(struct rproc *rproc)
 	else
 		dev_info(p->dev, "M4 started at 0x%llx by partition %s\n",
 			 (unsigned long long)rproc->bootaddr, partition);
+	if (!ret)
+		mmamp_wdog_arm(p);
 	return ret;
 }
 
@@ -311,7 +413,18 @@ static int mmamp_rproc_stop(struct rproc *rproc)
 	char why[MMAMP_SOC_TEXT_MAX];
 	int ret;
 
+	/* never from the watchdog work itself: it ends after a report, it does not stop us */
+	WRITE_ONCE(p->watching, false);
+	cancel_delayed_work_sync(&p->wdog);
 	ret = mmamp_call(p, &m, why, sizeof(why));
+	if (ret == -EPIPE && READ_ONCE(p->dead)) {
+		/*
+		 * Nothing left to stop: the M4 ended with the SoC (the kernel's recovery, or a
+		 * stop of the crashed core, goes on from offline).
+		 */
+		dev_info(p->dev, "the M4 is off: the simulated SoC is gone\n");
+		return 0;
+	}
 	if (ret)
 		dev_err(p->dev, "SCU refused to stop the M4: %s (%d)\n", why, ret);
 	return ret;
@@ -343,7 +456,31 @@ static struct resource_table *mmamp_rproc_find_loaded_rsc_table(struct rproc *rp
 	return p->mem[RSC_TABLE_IDX].va;
 }
 
+/* A core a boot loader started: nothing to power on, the SoC relays its doorbells already. */
+static int mmamp_rproc_attach(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	dev_info(p->dev, "attached to the running M4\n");
+	mmamp_wdog_arm(p);
+	return 0;
+}
+
+/*
+ * For a core we attach to: the table the firmware installed in the rsc-table carveout (it
+ * fits the 1 KiB the i.MX driver maps; docs/protocol.md §1.1).
+ */
+static struct resource_table *mmamp_rproc_get_loaded_rsc_table(struct rproc *rproc, size_t *size)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	*size = SZ_1K;
+	return p->mem[RSC_TABLE_IDX].va;
+}
+
 static const struct rproc_ops mmamp_rproc_ops = {
+	.attach = mmamp_rproc_attach,
+	.get_loaded_rsc_table = mmamp_rproc_get_loaded_rsc_table,
 	.prepare = mmamp_rproc_prepare,
 	.start = mmamp_rproc_start,
 	.stop = mmamp_rproc_stop,
@@ -357,7 +494,8 @@ static const struct rproc_ops mmamp_rproc_ops = {
 
 /* ---- talking to the SoC before the interrupt is set up (probe) ---- */
 
-static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m, int pass_fd)
+static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m, int pass_fd,
+			   u64 *a)
 {
 	struct mmamp_soc_msg r;
 	size_t got = 0;
@@ -382,14 +520,19 @@ static int mmamp_sync_call(struct mmamp_rproc *p, const struct mmamp_soc_msg *m,
 	}
 	if (r.arg)
 		dev_err(p->dev, "the simulated SoC refused %s: %s (%d)\n",
-			m->type == MMAMP_SOC_HELLO ? "us" : m->text, r.text, r.arg);
+			m->type == MMAMP_SOC_HELLO ? "us" : m->type == MMAMP_SOC_QUERY ?
+			"the question whether the M4 runs" : m->text, r.text, r.arg);
+	else if (a)
+		*a = r.a;
 	return r.arg;
 }
 
-static int mmamp_soc_connect(struct mmamp_rproc *p)
+/* HELLO, the carveouts and (@running not NULL) the QUERY, blocking; then non-blocking. */
+static int mmamp_soc_connect(struct mmamp_rproc *p, bool *running)
 {
 	struct mmamp_soc_msg m = { .type = MMAMP_SOC_HELLO };
 	unsigned long long off;
+	u64 on = 0;
 	int memfd, ret;
 	size_t i;
 
@@ -407,7 +550,7 @@ static int mmamp_soc_connect(struct mmamp_rproc *p)
 	strscpy(m.text, partition, sizeof(m.text));
 	/* RAM is the file's first physmem_size bytes: offset = physical address (phys_mapping). */
 	m.a = physmem_size;
-	ret = mmamp_sync_call(p, &m, memfd);
+	ret = mmamp_sync_call(p, &m, memfd, NULL);
 	for (i = 0; !ret && i < ARRAY_SIZE(mmamp_carveouts); i++) {
 		const struct mmamp_carveout_desc *c = &mmamp_carveouts[i];
 
@@ -421,7 +564,14 @@ static int mmamp_soc_connect(struct mmamp_rproc *p)
 		m.b = off;
 		m.c = c->size;
 		strscpy(m.text, c->name, sizeof(m.text));
-		ret = mmamp_sync_call(p, &m, -1);
+		ret = mmamp_sync_call(p, &m, -1, NULL);
+	}
+	/* With every carveout in place: is the M4 running already (a boot loader started it)? */
+	if (!ret && running) {
+		memset(&m, 0, sizeof(m));
+		m.type = MMAMP_SOC_QUERY;
+		ret = mmamp_sync_call(p, &m, -1, &on);
+		*running = on == 1;
 	}
 	if (ret)
 		goto err;
@@ -433,6 +583,61 @@ err:
 	os_close_file(p->fd);
 	p->fd = -1;
 	return ret;
+}
+
+static int mmamp_soc_listen(struct mmamp_rproc *p)
+{
+	p->irq = um_request_irq(UM_IRQ_ALLOC, p->fd, IRQ_READ, mmamp_soc_interrupt, 0,
+				"mmamp-soc", p);
+	if (p->irq < 0)
+		return p->irq;
+	/* Anything that arrived before the interrupt was there. */
+	queue_work(p->wq, &p->rx_work);
+	return 0;
+}
+
+/*
+ * A new SoC at the same socket, after the old one went away: drop what is left of the old
+ * connection (its interrupt, work, half-sent message and kicks), connect and say HELLO again.
+ * Process context, never from p->wq (start runs from sysfs or the kernel's recovery work).
+ */
+static int mmamp_soc_reconnect(struct mmamp_rproc *p)
+{
+	unsigned long flags;
+	int ret;
+
+	if (p->irq >= 0) {
+		um_free_irq(p->irq, p);
+		p->irq = -1;
+	}
+	flush_work(&p->rx_work);
+	cancel_delayed_work_sync(&p->tx_work);
+	if (p->fd >= 0) {
+		os_close_file(p->fd);
+		p->fd = -1;
+	}
+	p->rx_len = 0;
+	spin_lock_irqsave(&p->tx_lock, flags);
+	p->txq_count = 0;
+	p->out_len = 0;
+	p->out_off = 0;
+	bitmap_zero(p->kicks, KICK_IDS);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+
+	/* no QUERY: a new SoC has no core running, and starting one is what we are here for */
+	ret = mmamp_soc_connect(p, NULL);
+	if (ret)
+		return ret;
+	WRITE_ONCE(p->dead, false);
+	ret = mmamp_soc_listen(p);
+	if (ret) {
+		WRITE_ONCE(p->dead, true);
+		os_close_file(p->fd);
+		p->fd = -1;
+		return ret;
+	}
+	dev_info(p->dev, "connected to a new simulated SoC at %s\n", soc);
+	return 0;
 }
 
 static void mmamp_free_mem(struct mmamp_rproc *p)
@@ -450,6 +655,7 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct mmamp_rproc *p;
 	struct rproc *rproc;
+	bool running = false;
 	size_t i;
 	int ret;
 
@@ -464,11 +670,13 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 	p->rproc = rproc;
 	p->dev = dev;
 	p->fd = -1;
+	p->irq = -1;
 	spin_lock_init(&p->tx_lock);
 	mutex_init(&p->call_lock);
 	init_completion(&p->reply_done);
 	INIT_WORK(&p->rx_work, mmamp_rx_work);
 	INIT_DELAYED_WORK(&p->tx_work, mmamp_tx_work);
+	INIT_DELAYED_WORK(&p->wdog, mmamp_wdog_work);
 	platform_set_drvdata(pdev, p);
 
 	for (i = 0; i < ARRAY_SIZE(mmamp_carveouts); i++) {
@@ -485,17 +693,21 @@ static int mmamp_rproc_probe(struct platform_device *pdev)
 		ret = -ENOMEM;
 		goto err_mem;
 	}
-	ret = mmamp_soc_connect(p);
+	ret = mmamp_soc_connect(p, &running);
 	if (ret)
 		goto err_wq;
-	p->irq = um_request_irq(UM_IRQ_ALLOC, p->fd, IRQ_READ, mmamp_soc_interrupt, 0,
-				"mmamp-soc", p);
-	if (p->irq < 0) {
-		ret = p->irq;
-		goto err_fd;
+	if (running) {
+		/*
+		 * rproc_add() attaches at once (auto_boot): no firmware is loaded, the live
+		 * table is the one the firmware installed in the rsc-table carveout.
+		 */
+		dev_info(dev, "the M4 is running already (started by a boot loader): attaching\n");
+		rproc->state = RPROC_DETACHED;
+		rproc->auto_boot = true;
 	}
-	/* Anything that arrived before the interrupt was there. */
-	queue_work(p->wq, &p->rx_work);
+	ret = mmamp_soc_listen(p);
+	if (ret)
+		goto err_fd;
 	ret = rproc_add(rproc);
 	if (ret)
 		goto err_irq;
@@ -521,20 +733,103 @@ static int mmamp_rproc_remove(struct platform_device *pdev)
 	struct rproc *rproc = p->rproc;
 
 	rproc_del(rproc);
-	um_free_irq(p->irq, p);
+	cancel_delayed_work_sync(&p->wdog);
+	if (p->irq >= 0)
+		um_free_irq(p->irq, p);
 	cancel_delayed_work_sync(&p->tx_work);
 	destroy_workqueue(p->wq);
-	os_close_file(p->fd);
+	if (p->fd >= 0)
+		os_close_file(p->fd);
 	mmamp_free_mem(p);
 	rproc_free(rproc);
 	return 0;
 }
+
+/*
+ * ---- per-message timestamps ----
+ * What user space cannot see of a message's way through the kernel: when the kernel's doorbell
+ * to the M4 went out and when the M4's doorbell came in. MeasureMan (tools/measureman) splits
+ * a round trip into the paper's sections with them. Attributes of our platform device
+ * (/sys/class/remoteproc/remoteprocN/device/...), values in ns of ktime_get_ns(), which is the
+ * CLOCK_MONOTONIC user space reads with clock_gettime(); 0 until the first event:
+ *   last_kick_ns      the last KICK put on the wire: just before its write to the SoC (the
+ *                     MU TR1 write on the hardware); a kick that finds one of its vring still
+ *                     queued rides on it and gets no stamp of its own
+ *   kicks             KICKs put on the wire
+ *   last_doorbell_ns  the interrupt that brought the last DOORBELL in (the MU ISR on the
+ *                     hardware), stamped in mmamp_soc_interrupt() before the work item runs
+ *   doorbells         DOORBELLs handled
+ *   soc_clock_offset_ns  the SoC's clock (the host's CLOCK_MONOTONIC, which the simulated M4
+ *                     reads for its own stamps) minus ktime_get_ns(): UML's clocksource counts
+ *                     host CLOCK_MONOTONIC ns / TIMER_MULTIPLIER (256), and one snapshot gives
+ *                     that count and the kernel's time of the same read, so the offset is
+ *                     known to +-128 ns. With it user space puts the M4's stamps on its clock.
+ */
+static void mmamp_times_kick(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->kick_ns, ktime_get_ns());
+	atomic64_inc(&p->kick_count);
+}
+
+static void mmamp_times_irq(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->irq_ns, ktime_get_ns());
+}
+
+/* The socket's interrupt came before the read that completed the message: its stamp is the ISR. */
+static void mmamp_times_doorbell(struct mmamp_rproc *p)
+{
+	atomic64_set(&p->doorbell_ns, atomic64_read(&p->irq_ns));
+	atomic64_inc(&p->doorbell_count);
+}
+
+#define MMAMP_TIMES_ATTR(_name, _field)							\
+static ssize_t _name##_show(struct device *dev, struct device_attribute *attr, char *buf)	\
+{											\
+	struct mmamp_rproc *p = dev_get_drvdata(dev);					\
+											\
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&p->_field));		\
+}											\
+static DEVICE_ATTR_RO(_name)
+
+static ssize_t soc_clock_offset_ns_show(struct device *dev, struct device_attribute *attr,
+					char *buf)
+{
+	struct system_time_snapshot snap;
+	s64 host, mono;
+
+	/* One clocksource read gives both: its count and CLOCK_REALTIME; REALTIME less its
+	 * offset is CLOCK_MONOTONIC at that read. The count holds the host's time truncated to
+	 * TIMER_MULTIPLIER ns: take the middle of that interval.
+	 */
+	ktime_get_snapshot(&snap);
+	mono = ktime_to_ns(ktime_sub(snap.real, ktime_mono_to_any(0, TK_OFFS_REAL)));
+	host = snap.cycles * TIMER_MULTIPLIER + TIMER_MULTIPLIER / 2;
+	return sysfs_emit(buf, "%lld\n", (long long)(host - mono));
+}
+static DEVICE_ATTR_RO(soc_clock_offset_ns);
+
+MMAMP_TIMES_ATTR(last_kick_ns, kick_ns);
+MMAMP_TIMES_ATTR(kicks, kick_count);
+MMAMP_TIMES_ATTR(last_doorbell_ns, doorbell_ns);
+MMAMP_TIMES_ATTR(doorbells, doorbell_count);
+
+static struct attribute *mmamp_times_attrs[] = {
+	&dev_attr_last_kick_ns.attr,
+	&dev_attr_kicks.attr,
+	&dev_attr_last_doorbell_ns.attr,
+	&dev_attr_doorbells.attr,
+	&dev_attr_soc_clock_offset_ns.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mmamp_times);
 
 static struct platform_driver mmamp_rproc_driver = {
 	.probe = mmamp_rproc_probe,
 	.remove = mmamp_rproc_remove,
 	.driver = {
 		.name = "mmamp-rproc",
+		.dev_groups = mmamp_times_groups,
 	},
 };
 

@@ -3,9 +3,11 @@
 # demo-linux.sh — `make demo PLATFORM=linux`: the demo's steps through the real Linux kernel
 # (docs/linux-host.md). User-Mode Linux (built once into the cache if missing) loads our
 # remoteproc driver over mmamp-soc (the simulated i.MX8X); its init script boots fw_echo through
-# /sys/class/remoteproc, echoes a line and 496 bytes through /dev/ttyRPMSG0 and a message through
-# /dev/rpmsg0 (rpmsg_char), asks mmamp-info which build runs, swaps to fw_echo_b, crashes
-# fw_echo_fault and lets the kernel recover it, and stops. The guest's log is shown, and the
+# /sys/class/remoteproc, echoes a line and 496 bytes through /dev/ttyRPMSG0, a message through
+# /dev/rpmsg0 (rpmsg_char), a line and 496 bytes through an endpoint made with rpmsg_ctrl
+# (tools/guest: mmamp-guest), asks mmamp-info which build runs, swaps to fw_echo_b, crashes
+# fw_echo_fault and lets the kernel recover it, stops, and has MeasureMan (measureman-guest)
+# measure Table 1 through the kernel, all five sections. The guest's log is shown, and the
 # demo checks each step's lines. Ends with "demo: all steps passed" or the step that failed.
 #
 #   scripts/demo-linux.sh [BUILD_DIR]   (a configured and built tree, default build/gcc)
@@ -15,7 +17,8 @@ build=$(cd "${1:-build/gcc}" && pwd)
 "$repo/tests/linux/build-module.sh" "$repo" "$build/tests/linux/module" >/dev/null
 . "$repo/tests/linux/lib.sh"
 linux_setup "$build" "$build/tests/linux/module"
-cp "$fwdir/fw_echo" "$fwdir/fw_echo_b" "$fwdir/fw_echo_fault" "$root/fw/"
+linux_install_guest_tools "$build"
+cp "$fwdir/fw_echo" "$fwdir/fw_echo_b" "$fwdir/fw_echo_fault" "$fwdir/fw_measure" "$root/fw/"
 python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + 3) % 256 for i in range(496)))' \
   > "$root/block496"
 
@@ -51,6 +54,9 @@ tty_echo "hello from the real kernel"
 step "A message through rpmsg_char (/dev/rpmsg0 is the rpmsg-raw channel)"
 exec 4<>/dev/rpmsg0; printf 'one raw message' >&4
 say "rpmsg0 echoed: $(timeout 5 head -c 15 <&4)"; exec 4<&-
+step "An endpoint made with rpmsg_ctrl (RPMSG_CREATE_EPT_IOCTL), from 0x2000 to rpmsg-raw (40)"
+echo "hello through rpmsg_ctrl" > /tmp/ctrl-line
+mmamp-guest ept-echo --src 0x2000 --dst 40 /tmp/ctrl-line /block496 && say "rpmsg_ctrl endpoint echoed"
 step "Which build runs (mmamp-info bound to rpmsg_char with driver_override)"
 info
 step "Firmware swap: stop, fw_echo_b, start"
@@ -61,17 +67,24 @@ wait_log 'remote processor m4_0 is now up' 4 && say "recovered: $(cat $R/state)"
 tty_echo "after the crash"
 step "Clean stop"
 echo stop > $R/state; say "$(cat $R/state)"
+step "MeasureMan inside the guest: Table 1 through the kernel (sysfs LCM, /dev/ttyRPMSG0, the driver's stamps)"
+measureman --platform board --rproc $R --fw-dir /fw -l 2000 -q && say "measureman: $(cat $R/firmware) is back, $(cat $R/state)"
 GUEST
 
 linux_boot "$work/guest.sh"
 sed -n '/Run \/init/,$p' "$guest_log" | grep -vE 'taints kernel|firmware: direct-loading'
 expect_in_order "$guest_log" 'creating channel rpmsg-tty addr 0x1f' 'fw_echo is running' \
   'ttyRPMSG0 echoed: hello from the real kernel' 'echoed 496 bytes byte-exact' \
-  'rpmsg0 echoed: one raw message' 'mmamp-info: fw=fw_echo build=1' \
+  'rpmsg0 echoed: one raw message' \
+  'ctrl-line, 25 bytes echoed byte-exact' 'block496, 496 bytes echoed byte-exact' \
+  'rpmsg_ctrl endpoint echoed' 'mmamp-info: fw=fw_echo build=1' \
   'fw_echo_b is running' 'mmamp-info: fw=fw_echo_b build=2' 'fw_echo_fault is running' \
   'the M4 crashed: mmufault' 'recovering m4_0' 'recovered: running' \
   'echoed: after the crash' 'echoed 496 bytes byte-exact' 'stopped remote processor m4_0' \
-  'MMAMP: offline' 'MMAMP: done'
+  'MMAMP: offline' 'Booting fw image fw_measure' \
+  "platform board \(remoteproc sysfs, the kernel's stamps\)" \
+  'TTY-write +TTY-read +IPI to remote +IPI to host +remote processing +round trip' \
+  'measureman: fw_echo_fault is back, offline' 'MMAMP: done'
 expect_clean_guest
 echo
 echo "demo: all steps passed (the real Linux kernel drove fw_echo on the simulated i.MX8X)"

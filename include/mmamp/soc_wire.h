@@ -20,6 +20,8 @@
  *     START     a = boot address: SCU cpu_start for the core; power on. Answered by REPLY.
  *     STOP      SCU cpu_stop; power off (also after a crash). Answered by REPLY.
  *     KICK      arg = notifyid: MU side A writes notifyid << 16 to TR1. Not answered.
+ *     QUERY     after the carveouts: is the core on already (a boot loader started it before
+ *               the kernel came up)? Answered by REPLY with a = 1 if it runs, 0 if not.
  *   SoC → kernel
  *     REPLY     arg = 0 or a negative errno; text = the reason of a refusal (the SCU's line).
  *     DOORBELL  arg = notifyid the M4 wrote to its TR1 (MU side A took it from RR1).
@@ -52,6 +54,7 @@ enum mmamp_soc_type {
 	MMAMP_SOC_START = 3,
 	MMAMP_SOC_STOP = 4,
 	MMAMP_SOC_KICK = 5,
+	MMAMP_SOC_QUERY = 7,
 	MMAMP_SOC_REPLY = 16,
 	MMAMP_SOC_DOORBELL = 17,
 	MMAMP_SOC_CRASHED = 18,

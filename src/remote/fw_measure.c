@@ -2,10 +2,12 @@
 /*
  * fw_measure.c — MeasureMan's measurement responder for the simulated M4 (and, with
  * -DMMAMP_FW_PORT_H="port_qemu.h", the Cortex-M4 under QEMU): the firmware runtime (remote.h) with the runtime's doorbell clock on (timestamp point 4 of the
- * paper's Fig. 4), and three announced endpoints:
+ * paper's Fig. 4), and four announced endpoints:
  *
  *   name                          addr  behaviour
  *   rpmsg-virtual-tty-channel-1    30   measuring echo, the TTY variant (ttyRPMSG30 on the host)
+ *   rpmsg-tty                      31   the same under the name mainline Linux's rpmsg_tty binds
+ *                                       (/dev/ttyRPMSG<n> under the real kernel, docs/linux-host.md)
  *   rpmsg-raw                      40   measuring echo (the in-process / rpmsg_char path)
  *   mmamp-info                     50   "fw=<FW_NAME> build=<FW_BUILD_ID> uptime_ms=<n>\n"
  *
@@ -52,10 +54,14 @@
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
-/* The shared window, live table and addresses: the same as fw_echo's (docs/imx8x-board.md). */
+/*
+ * The shared window, live table and addresses: the same as fw_echo's (docs/imx8x-board.md), the
+ * window from 0x00010000 so that the real Linux kernel's RPMsg buffers, which lie in UML's RAM
+ * at their physical addresses, are in it (fw_echo.c says why that is safe; docs/linux-host.md).
+ */
 #ifndef FW_SHM_DA
-#define FW_SHM_DA        0x90000000u
-#define FW_SHM_SIZE      0x500000u
+#define FW_SHM_DA        0x00010000u
+#define FW_SHM_SIZE      (0x90500000u - FW_SHM_DA)
 #endif
 #ifndef FW_RSC_TABLE_DA
 #define FW_RSC_TABLE_DA  0x900FF000u
@@ -63,6 +69,7 @@
 #define FW_RSC_TABLE_MAX 0x400u
 
 #define FW_ADDR_TTY  30u
+#define FW_ADDR_TTY_MAINLINE 31u
 #define FW_ADDR_RAW  40u
 #define FW_ADDR_INFO 50u
 
@@ -81,7 +88,7 @@
 
 static struct mmamp_remote remote;
 static FW_DOORBELL_T doorbell;
-static struct mmamp_rpmsg_ept ept_tty, ept_raw, ept_info;
+static struct mmamp_rpmsg_ept ept_tty, ept_tty_mainline, ept_raw, ept_info;
 static uint64_t boot_ns;
 static uint32_t drops;
 
@@ -242,6 +249,10 @@ static int create_endpoints(struct mmamp_rpmsg_dev *rdev)
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&ept_raw, rdev, "rpmsg-raw", FW_ADDR_RAW,
 					   MMAMP_RPMSG_ADDR_ANY, measure_cb, NULL);
+	if (!ret)
+		ret = mmamp_rpmsg_ept_init(&ept_tty_mainline, rdev, "rpmsg-tty",
+					   FW_ADDR_TTY_MAINLINE, MMAMP_RPMSG_ADDR_ANY, measure_cb,
+					   NULL);
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&ept_tty, rdev, "rpmsg-virtual-tty-channel-1", FW_ADDR_TTY,
 					   MMAMP_RPMSG_ADDR_ANY, measure_cb, NULL);

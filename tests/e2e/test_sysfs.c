@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -272,6 +273,32 @@ static void expect_attr(struct fx *f, int core, const char *attr, const char *wa
 		fail_msg("remoteproc%d/%s reads \"%s\", expected \"%s\"", core, attr, buf, want);
 }
 
+/* As busybox's cat reads: sendfile(), which goes through the page cache up to the size the
+ * kernel believes the file has (after a write of "start\n" it believed 6: "runnin"). */
+static void expect_attr_sendfile(struct fx *f, int core, const char *attr, const char *want)
+{
+	char path[300], buf[4096];
+	int fd, p[2];
+	ssize_t n;
+
+	attr_path(f, core, attr, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	n = sendfile(p[1], fd, NULL, sizeof(buf) - 1);
+	close(p[1]);
+	close(fd);
+	if (n < 0)
+		fail_msg("remoteproc%d/%s: sendfile: %s", core, attr, strerror(errno));
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	if (strcmp(buf, want))
+		fail_msg("remoteproc%d/%s reads \"%s\" by sendfile, expected \"%s\"", core, attr, buf,
+			 want);
+}
+
 static void expect_write(struct fx *f, int core, const char *attr, const char *text, int err)
 {
 	ssize_t n = write_attr(f, core, attr, text);
@@ -480,6 +507,7 @@ static void lifecycle(void **state)
 	expect_write(f, 0, "firmware", "fw_echo\n", 0);
 	expect_attr(f, 0, "firmware", "fw_echo\n");
 	expect_write(f, 0, "state", "start\n", 0);
+	expect_attr_sendfile(f, 0, "state", "running\n");
 	expect_attr(f, 0, "state", "running\n");
 	ctl_ok(f->e, "wait m4_0 running %s %d", TTY_CHANNEL, E2E_WAIT_MS);
 	tty_works(f);
@@ -500,6 +528,7 @@ static void lifecycle(void **state)
 	/* stop: the write returns once the core is offline and its TTY is gone */
 	channel_dev(f->e, "m4_0", TTY_CHANNEL, tty, sizeof(tty));
 	expect_write(f, 0, "state", "stop\n", 0);
+	expect_attr_sendfile(f, 0, "state", "offline\n");
 	expect_attr(f, 0, "state", "offline\n");
 	assert_int_equal(lstat(tty, &st), -1);
 	assert_int_equal(errno, ENOENT);

@@ -8,7 +8,7 @@
 #
 #   linux_setup BUILD_DIR OUT_DIR       the work dir, the root file system, the trap
 #   linux_boot GUEST_SCRIPT [PLATFORM] [MODULE_ARGS]   PLATFORM: a name in <build>/platforms or a
-#                                       .dtb path
+#                                       .dtb path; soc_extra=(...) adds mmamp-soc options
 #                                       boot, run GUEST_SCRIPT (sh, with the helpers below
 #                                       defined) as init, power off; $guest_log, $soc_log,
 #                                       $m4_console are the logs
@@ -92,7 +92,8 @@ linux_boot() {
 
   case $platform in */*) ;; *) platform=$platdir/$platform.dtb ;; esac
   coproc SOC { exec "$soc_bin" --platform "$platform" --socket "$sock" \
-                 --simcore "$simcore" --console "$m4_console" --die-with-parent 2>"$soc_log"; }
+                 --simcore "$simcore" --console "$m4_console" --die-with-parent \
+                 ${soc_extra[@]+"${soc_extra[@]}"} 2>"$soc_log"; }
   soc_pid=$SOC_PID # bash unsets SOC_PID when the coprocess ends
   read -r -t 20 -u "${SOC[0]}" line || linux_fail "mmamp-soc did not start (see $soc_log)"
   [ "$line" = "mmamp-soc: listening on $sock" ] || linux_fail "mmamp-soc said '$line'"
@@ -115,7 +116,8 @@ linux_boot() {
   uml_pid=
   [ $rc -eq 0 ] || linux_fail "the guest ended with status $rc (killed after ${limit}s?)"
   # The SoC ends when the kernel disconnects (at power-off).
-  wait "$soc_pid" || linux_fail "mmamp-soc ended with status $?"
+  # (a test that kills the SoC itself sets soc_may_die)
+  wait "$soc_pid" || [ -n "${soc_may_die:-}" ] || linux_fail "mmamp-soc ended with status $?"
   soc_pid=
 }
 
@@ -149,4 +151,39 @@ expect_absent() {
 
 expect_clean_guest() {
   expect_absent "$guest_log" 'BUG:|WARNING:|Oops|[Pp]anic|Call Trace'
+}
+
+# ---- helpers added for the sysfs comparison and the crash tests ----
+
+# soc_core_pid: the pid of the process playing the M4 now (the last power-on mmamp-soc logged).
+soc_core_pid() {
+  sed -n 's/.*core m4_0 on at .* (pid \([0-9]*\),.*/\1/p' "$soc_log" | tail -1
+}
+
+# kill_core_on_request N: for i = 1..N, once the guest creates /tmp/crash-<i> (a hostfs file),
+# kill -9 the process playing the M4 (the guest cannot reach host processes itself).
+kill_core_on_request() {
+  local i pid
+  for i in $(seq 1 "$1"); do
+    wait_file "$root/tmp/crash-$i" 120 || exit 1
+    pid=$(soc_core_pid)
+    [ -n "$pid" ] && kill -KILL "$pid"
+  done
+}
+
+# guest_tty_helpers: tests/linux/guest-tty.sh into the root; the guest script sources
+# /guest-tty.sh for tty_of and echo_once (and $R, $TTYDEV).
+guest_tty_helpers() {
+  cp "$(dirname "${BASH_SOURCE[0]}")/guest-tty.sh" "$root/"
+}
+
+# linux_install_guest_tools BUILD_DIR: the static user-space tools, built with the tree, into
+# the guest's /bin: mmamp-guest (tools/guest: the rpmsg_ctrl ioctl, round trips) and MeasureMan
+# (measureman-guest, installed as measureman).
+linux_install_guest_tools() {
+  local tool=$1/tools/guest/mmamp-guest mm=$1/tools/measureman/measureman-guest
+  [ -x "$tool" ] || linux_fail "missing $tool (build the tree first)"
+  [ -x "$mm" ] || linux_fail "missing $mm (build the tree first)"
+  cp "$tool" "$root/bin/"
+  cp "$mm" "$root/bin/measureman"
 }

@@ -8,17 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 linux_setup "$1" "$2"
 cp "$fwdir/fw_echo" "$root/fw/"
+guest_tty_helpers
 
 cat > "$work/guest.sh" <<'GUEST'
-R=/sys/class/remoteproc/remoteproc0
-TTYDEV=/sys/bus/rpmsg/devices/virtio0.rpmsg-tty.-1.31/tty
-echo_once() {
-  wait_for $TTYDEV || { say "no tty for rpmsg-tty"; return 1; }
-  t=/dev/$(ls $TTYDEV | head -1); wait_for $t; stty -F $t raw -echo
-  exec 3<>$t; echo "ping $1" >&3
-  [ "$(timeout 10 head -c $(( ${#1} + 6 )) <&3)" = "ping $1" ] && say "echo $1 ok"
-  exec 3<&-
-}
+. /guest-tty.sh
 echo fw_echo > $R/firmware
 echo start > $R/state
 echo_once before

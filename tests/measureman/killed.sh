@@ -4,11 +4,15 @@
 # stops it like ^C and it removes its core and runtime directory; after SIGKILL its simulated
 # core dies with it (parent-death signal) and the next measureman removes the directory it
 # left. Every wait polls a condition with a deadline. Usage: killed.sh BUILD_DIR
+# The runtime directories live in a TMPDIR of our own: a measureman of another run on this
+# machine would otherwise reclaim the one we leave on purpose before our next one does.
 set -euo pipefail
 build=$1
 mm="$build/tools/measureman/measureman"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+TMPDIR=$(mktemp -d /tmp/mm-killed.XXXXXX)
+export TMPDIR
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$TMPDIR"; }
 trap cleanup EXIT
 
 # wait_for SECONDS COMMAND...: poll COMMAND until it succeeds, or fail after SECONDS
@@ -23,7 +27,7 @@ wait_for() {
 core_of() { pgrep -P "$1" -f mmamp-simcore | head -1; }
 has_core() { [ -n "$(core_of "$1")" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
-dir_of() { grep -l "^$1\$" /tmp/measureman-*/owner.pid 2>/dev/null | xargs -r dirname; }
+dir_of() { grep -l "^$1\$" "$TMPDIR"/measureman-*/owner.pid 2>/dev/null | xargs -r dirname; }
 
 start() {
 	"$mm" -l 100000000 -q >/dev/null 2>"$1" &
@@ -35,7 +39,7 @@ start() {
 	[ -n "$dir" ] && [ -d "$dir" ] || { echo "FAIL: no runtime directory names owner $mmpid"; exit 1; }
 }
 
-log=$(mktemp /tmp/mm-killed.XXXXXX)
+log=$TMPDIR/log
 start "$log"
 kill -HUP "$mmpid"
 wait_for 60 gone "$mmpid" || { echo "FAIL: SIGHUP did not stop measureman"; exit 1; }
@@ -52,4 +56,3 @@ wait_for 20 gone "$core" || { echo "FAIL: SIGKILL left core $core running (paren
 grep -q "removing $dir, left by measureman $mmpid that was killed" "$log" ||
 	{ echo "FAIL: the next measureman did not say what it removed"; cat "$log"; exit 1; }
 echo "SIGKILL: core $core died with measureman $mmpid; the next run removed $dir and said so"
-rm -f "$log"

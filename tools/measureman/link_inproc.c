@@ -331,19 +331,30 @@ static void remove_tree(const char *dir);
  * with it (a private host: cores_outlive_host off), the directory and its 16 MiB region files
  * did not. Each directory names its owner in RUNTIME_OWNER; those of ours whose owner is gone
  * are removed before a new one is made. (A reused pid only keeps a stale directory longer.)
+ * They live in $TMPDIR (an absolute path of at most RUNTIME_BASE_MAX characters), else /tmp:
+ * a test that leaves one on purpose keeps the measuremen of other runs away from it.
  */
 #define RUNTIME_PREFIX "measureman-"
 #define RUNTIME_OWNER  "owner.pid"
+#define RUNTIME_BASE_MAX 40
+
+static const char *runtime_base(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && t[0] == '/' && strlen(t) <= RUNTIME_BASE_MAX ? t : "/tmp";
+}
 
 static void reclaim_stale_runtimes(void)
 {
-	DIR *d = opendir("/tmp");
+	const char *base = runtime_base();
+	DIR *d = opendir(base);
 	struct dirent *e;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char path[100], text[32];
+		char path[160], text[32];
 		struct stat st;
 		ssize_t n;
 		long pid;
@@ -352,7 +363,7 @@ static void reclaim_stale_runtimes(void)
 		if (strncmp(e->d_name, RUNTIME_PREFIX, strlen(RUNTIME_PREFIX)) ||
 		    strlen(e->d_name) > 40)
 			continue;
-		snprintf(path, sizeof(path), "/tmp/%s/" RUNTIME_OWNER, e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/" RUNTIME_OWNER, base, e->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
@@ -364,7 +375,7 @@ static void reclaim_stale_runtimes(void)
 		pid = strtol(text, NULL, 10);
 		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
 		fprintf(stderr, "measureman: removing %s, left by measureman %ld that was killed\n",
 			path, pid);
 		remove_tree(path);
@@ -405,7 +416,7 @@ int mm_inproc_open(struct mm_link *l, const struct mm_inproc_config *cfg, char *
 	if (!ip)
 		return -ENOMEM;
 	reclaim_stale_runtimes();
-	snprintf(ip->runtime, sizeof(ip->runtime), "/tmp/" RUNTIME_PREFIX "XXXXXX");
+	snprintf(ip->runtime, sizeof(ip->runtime), "%s/" RUNTIME_PREFIX "XXXXXX", runtime_base());
 	ret = mkdtemp(ip->runtime) ? write_owner(ip->runtime) : -errno;
 	if (ret) {
 		snprintf(err, errlen, "runtime directory %s: %s", ip->runtime, strerror(-ret));
@@ -485,7 +496,7 @@ int mm_inproc_remote_pid(struct mm_link *l)
 
 static void remove_tree(const char *dir)
 {
-	char cmd[128];
+	char cmd[200];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))

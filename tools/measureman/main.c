@@ -17,6 +17,7 @@
 #include "baseline.h"
 #include "lcm.h"
 #include "link_inproc.h"
+#include "link_kstamps.h"
 #include "link_tty.h"
 #include "measure.h"
 #include "mmamp/rpmsg.h"
@@ -88,7 +89,8 @@ static void usage(FILE *f)
 "                           instructions (1 ns each); IPI sections left out\n"
 "  sim or qemu through mmampd (round trip + remote processing):\n"
 "      --mmampd=RUNTIME_DIR the daemon's runtime directory; uses its ttyRPMSG<addr>\n"
-"  board (Linux remoteproc; round trip + remote processing):\n"
+"  board (Linux remoteproc; round trip + remote processing, all sections when the driver\n"
+"  publishes its kick/doorbell stamps in <rproc>/device, as kernel/mmamp_rproc.c does):\n"
 "      --rproc=DIR          /sys/class/remoteproc/remoteprocN\n"
 "      --fw-file=FILE       measurement firmware to install (copied to --fw-dir)\n"
 "      --fw-dir=DIR         firmware directory (default /lib/firmware)\n"
@@ -268,6 +270,7 @@ struct session {
 	enum { S_INPROC, S_TTY } kind;
 	struct mm_lcm lcm;
 	bool lcm_used;
+	bool kstamps;      /* the link is wrapped with the kernel driver's stamps */
 	char platform_desc[64];
 };
 
@@ -319,6 +322,27 @@ static int open_inproc(struct session *s, const struct opts *o, char *err, size_
 	return mm_inproc_open(&s->link, &cfg, err, errlen);
 }
 
+/*
+ * A kernel driver that publishes its kick and doorbell stamps beside the remoteproc device (ours
+ * for the simulated i.MX8X does) gives all five sections; another gives what a TTY link sees.
+ */
+static int attach_kstamps(struct session *s, const char *rproc, char *err, size_t errlen)
+{
+	char dir[512];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/device", rproc);
+	ret = mm_kstamps_attach(&s->link, dir, err, errlen);
+	if (ret == -ENOENT)
+		return 0;
+	if (!ret) {
+		s->kstamps = true;
+		snprintf(s->platform_desc, sizeof(s->platform_desc),
+			 "board (remoteproc sysfs, the kernel's stamps)");
+	}
+	return ret;
+}
+
 static int open_lcm_tty(struct session *s, const struct opts *o, char *err, size_t errlen)
 {
 	char dev[512];
@@ -346,6 +370,8 @@ static int open_lcm_tty(struct session *s, const struct opts *o, char *err, size
 	if (!ret)
 		ret = mm_tty_open(&s->link, dev, err, errlen);
 	s->kind = S_TTY;
+	if (!ret && o->rproc)
+		ret = attach_kstamps(s, o->rproc, err, errlen);
 	return ret;
 }
 
@@ -371,6 +397,8 @@ static void close_session(struct session *s)
 {
 	char err[512];
 
+	if (s->kstamps)
+		mm_kstamps_detach(&s->link);
 	if (s->kind == S_INPROC)
 		mm_inproc_close(&s->link);
 	else

@@ -9,6 +9,10 @@
  * of its RAM at its physical addresses, so the M4 sees the kernel's buffers where the kernel's
  * descriptors say they are. The wire is include/mmamp/soc_wire.h; docs/linux-host.md.
  *
+ * With --boot-loader the SoC also plays the boot loader that started the M4 before Linux: at
+ * the kernel's QUERY it loads the ELF into the M4's memory and starts it, and the kernel
+ * attaches to the running core.
+ *
  * One kernel, one core, one connection: mmamp-soc listens, prints "mmamp-soc: listening on
  * PATH" once the socket exists, serves the kernel until it disconnects, then powers the core
  * off and exits 0. SIGTERM/SIGINT end it the same way.
@@ -33,6 +37,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mmamp/diag.h"
+#include "mmamp/elf_loader.h"
 #include "mmamp/host/platform.h"
 #include "mmamp/host/scu.h"
 #include "mmamp/soc_wire.h"
@@ -69,6 +75,9 @@ struct soc {
 	pthread_t doorbell_thread;
 	volatile int quit;
 
+	const char *boot_loader; /* --boot-loader ELF: started before the kernel asks (QUERY) */
+	bool loader_ran;
+
 	pid_t pid; /* the running core, 0 if off */
 	int pidfd;
 	int report_fd;
@@ -95,7 +104,7 @@ static void say(const char *fmt, ...)
 
 /* ---- the wire ---- */
 
-static int send_msg(struct soc *s, uint32_t type, int32_t arg, const char *text)
+static int send_msg_a(struct soc *s, uint32_t type, int32_t arg, uint64_t a, const char *text)
 {
 	struct mmamp_soc_msg m;
 	const char *p = (const char *)&m;
@@ -104,6 +113,7 @@ static int send_msg(struct soc *s, uint32_t type, int32_t arg, const char *text)
 	memset(&m, 0, sizeof(m));
 	m.type = type;
 	m.arg = arg;
+	m.a = a;
 	if (text)
 		snprintf(m.text, sizeof(m.text), "%s", text);
 	pthread_mutex_lock(&s->send_lock);
@@ -120,6 +130,11 @@ static int send_msg(struct soc *s, uint32_t type, int32_t arg, const char *text)
 	}
 	pthread_mutex_unlock(&s->send_lock);
 	return 0;
+}
+
+static int send_msg(struct soc *s, uint32_t type, int32_t arg, const char *text)
+{
+	return send_msg_a(s, type, arg, 0, text);
 }
 
 static int reply(struct soc *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -347,22 +362,19 @@ static void power_off(struct soc *s, int *status)
 	s->pidfd = -1;
 }
 
-static void start(struct soc *s, const struct mmamp_soc_msg *m)
+/* Power the core on at @boot for the kernel's partition: the SCU's rules, the M4's address
+ * map, the MU reset, mmamp-simcore. 0, or a negative errno and the reason in @err. */
+static int power_on(struct soc *s, uint64_t boot, char *err, size_t errlen)
 {
 	struct mmamp_scu_denial why;
 	struct core_map cm = { .s = s, .lowest_da = UINT64_MAX };
 	struct mmamp_simcore_launch l = { 0 };
-	char err[256];
 	int ret, console;
 
-	if (s->partition < 0) {
-		reply(s, -EPROTO, "START before HELLO");
-		return;
-	}
-	ret = mmamp_scu_cpu_start(&s->scu, s->partition, s->core, m->a, &why);
+	ret = mmamp_scu_cpu_start(&s->scu, s->partition, s->core, boot, &why);
 	if (ret) {
-		reply(s, ret, "%s", why.msg);
-		return;
+		snprintf(err, errlen, "%s", why.msg);
+		return ret;
 	}
 	ret = mmamp_scu_partition_regions(&s->scu, (int)s->core->owner->id, s->core,
 					  collect_region, &cm);
@@ -384,8 +396,8 @@ static void start(struct soc *s, const struct mmamp_soc_msg *m)
 	}
 	if (ret) {
 		mmamp_scu_cpu_stop(&s->scu, s->partition, s->core, NULL);
-		reply(s, ret, "core %s: %s", s->core->name, cm.why);
-		return;
+		snprintf(err, errlen, "core %s: %s", s->core->name, cm.why);
+		return ret;
 	}
 
 	mu_reset(&s->mu); /* powering the partition resets its MU */
@@ -394,11 +406,11 @@ static void start(struct soc *s, const struct mmamp_soc_msg *m)
 	l.simcore = s->simcore;
 	l.maps = cm.maps;
 	l.nmaps = cm.n;
-	l.boot = m->a;
+	l.boot = boot;
 	l.stack_top = cm.stack_top;
 	l.console_fd = console;
 	l.die_with_parent = true;
-	ret = mmamp_simcore_spawn(&l, &s->pid, &s->report_fd, err, sizeof(err));
+	ret = mmamp_simcore_spawn(&l, &s->pid, &s->report_fd, err, errlen);
 	if (console >= 0)
 		close(console);
 	if (!ret) {
@@ -407,18 +419,184 @@ static void start(struct soc *s, const struct mmamp_soc_msg *m)
 			int status;
 
 			ret = -errno;
-			snprintf(err, sizeof(err), "pidfd_open: %s", strerror(errno));
+			snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
 			power_off(s, &status);
 		}
 	}
 	if (ret) {
 		mmamp_scu_cpu_stop(&s->scu, s->partition, s->core, NULL);
-		reply(s, ret, "%s", err);
+		return ret;
+	}
+	say("core %s on at %#llx (pid %d, %u regions)", s->core->name, (unsigned long long)boot,
+	    (int)s->pid, cm.n);
+	return 0;
+}
+
+static void start(struct soc *s, const struct mmamp_soc_msg *m)
+{
+	char err[256];
+	int ret;
+
+	if (s->partition < 0) {
+		reply(s, -EPROTO, "START before HELLO");
 		return;
 	}
-	say("core %s on at %#llx (pid %d, %u regions)", s->core->name, (unsigned long long)m->a,
-	    (int)s->pid, cm.n);
-	reply(s, 0, NULL);
+	ret = power_on(s, m->a, err, sizeof(err));
+	if (ret)
+		reply(s, ret, "%s", err);
+	else
+		reply(s, 0, NULL);
+}
+
+/* ---- the boot loader (--boot-loader): the M4 running before the kernel asks ---- */
+
+struct loader {
+	struct soc *s;
+	void *maps[MMAMP_SIMCORE_MAX_MAPS]; /* by region index, each region mapped whole */
+	char why[160];
+};
+
+/* A segment's range inside one region of the M4's partition, written where the M4 will see
+ * it: the kernel's carveout for that region if it gave one, else the SoC's own memory. */
+static int loader_map(void *ctx, uint64_t da, uint64_t memsz, void **local)
+{
+	struct loader *ld = ctx;
+	struct soc *s = ld->s;
+
+	for (unsigned i = 0; i < s->platform.nregions; i++) {
+		const struct mmamp_region *r = &s->platform.regions[i];
+		const struct carveout *c = carveout_of(s, r);
+		int fd;
+		uint64_t off = 0;
+
+		if (!r->has_da || !mmamp_core_sees(s->core, r) || da < r->da || memsz > r->size ||
+		    da - r->da > r->size - memsz)
+			continue;
+		if (!ld->maps[r->index]) {
+			if (c) {
+				fd = s->memfd;
+				off = c->offset;
+			} else {
+				if (s->private_fd[r->index] < 0) {
+					s->private_fd[r->index] = memfd_create(r->name, MFD_CLOEXEC);
+					if (s->private_fd[r->index] < 0 ||
+					    ftruncate(s->private_fd[r->index], (off_t)r->size))
+						return -MMAMP_ENOMEM;
+				}
+				fd = s->private_fd[r->index];
+			}
+			ld->maps[r->index] = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+						  fd, (off_t)off);
+			if (ld->maps[r->index] == MAP_FAILED) {
+				ld->maps[r->index] = NULL;
+				return -MMAMP_ENOMEM;
+			}
+		}
+		*local = (uint8_t *)ld->maps[r->index] + (da - r->da);
+		return 0;
+	}
+	snprintf(ld->why, sizeof(ld->why), "segment at 0x%llx+0x%llx is in no region of %s",
+		 (unsigned long long)da, (unsigned long long)memsz, s->core->owner->name);
+	return -MMAMP_EFAULT;
+}
+
+/*
+ * On a board the boot loader ran long before Linux looks; here the kernel asks right away.
+ * Answer once the firmware has installed its resource table (version 1 in the table's first
+ * word) in the live table's region, polled with a deadline, so the kernel attaches to what a
+ * core that ran for a while shows — not to the zeroes before the firmware's first store.
+ */
+static int wait_for_table(struct soc *s, struct loader *ld, char *err, size_t errlen)
+{
+	const struct mmamp_region *r = s->core->rsc_table;
+	volatile const uint32_t *ver;
+	void *p;
+
+	if (!r)
+		return 0;
+	if (loader_map(ld, r->da, 4, &p)) {
+		snprintf(err, errlen, "cannot map %s", r->name);
+		return -ENOMEM;
+	}
+	ver = p;
+	for (int i = 0; i < 5000 && *ver != 1; i++) {
+		if (s->pidfd >= 0 && poll(&(struct pollfd){ s->pidfd, POLLIN, 0 }, 1, 1) > 0)
+			break; /* the core ended: the kernel hears it as a crash */
+	}
+	if (*ver != 1) {
+		int status;
+
+		snprintf(err, errlen, "%s installed no resource table at 0x%llx within 5 s",
+			 s->boot_loader, (unsigned long long)r->da);
+		power_off(s, &status);
+		mmamp_scu_cpu_stop(&s->scu, s->partition, s->core, NULL);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* What a boot loader (ROM/SCFW/U-Boot) does before Linux: the ELF's segments into the M4's
+ * memory, the core started at its entry. The firmware installs its own resource table at
+ * 0x900FF000 (docs/protocol.md §1.1, attach mode) for the kernel to attach to. */
+static int run_boot_loader(struct soc *s, char *err, size_t errlen)
+{
+	struct loader ld = { .s = s };
+	struct mmamp_elf_image img;
+	struct mmamp_diag d;
+	struct stat st;
+	void *data = MAP_FAILED;
+	int fd = open(s->boot_loader, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 ||
+	    (data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, errlen, "%s: %s", s->boot_loader, strerror(-ret));
+		goto out;
+	}
+	ret = mmamp_elf_parse(&img, data, (size_t)st.st_size, &d);
+	if (!ret)
+		ret = mmamp_elf_load(&img, loader_map, &ld, &d);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", s->boot_loader,
+			 ld.why[0] ? ld.why : "not an ELF image the M4 can run");
+		goto out;
+	}
+	ret = power_on(s, img.entry, err, errlen);
+	if (!ret)
+		ret = wait_for_table(s, &ld, err, errlen);
+	if (!ret)
+		say("boot loader: %s started on core %s before the kernel", s->boot_loader,
+		    s->core->name);
+out:
+	for (unsigned i = 0; i < MMAMP_SIMCORE_MAX_MAPS; i++)
+		if (ld.maps[i])
+			munmap(ld.maps[i], s->platform.regions[i].size);
+	if (data != MAP_FAILED)
+		munmap(data, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* QUERY: the kernel's driver asks, once its carveouts are in place, whether the core runs. */
+static void query(struct soc *s)
+{
+	char err[256];
+	int ret;
+
+	if (s->partition < 0) {
+		reply(s, -EPROTO, "QUERY before HELLO");
+		return;
+	}
+	if (s->boot_loader && !s->loader_ran) {
+		s->loader_ran = true;
+		ret = run_boot_loader(s, err, sizeof(err));
+		if (ret) {
+			reply(s, ret, "boot loader: %s", err);
+			return;
+		}
+	}
+	send_msg_a(s, MMAMP_SOC_REPLY, 0, s->pid ? 1 : 0, NULL);
 }
 
 static void stop(struct soc *s)
@@ -485,6 +663,9 @@ static int handle(struct soc *s)
 		break;
 	case MMAMP_SOC_KICK:
 		kick(s, m.arg);
+		break;
+	case MMAMP_SOC_QUERY:
+		query(s);
 		break;
 	default:
 		say("unknown message type %u from the kernel", m.type);
@@ -561,7 +742,7 @@ static int setup_mu(struct soc *s)
 static void usage(FILE *f)
 {
 	fputs("usage: mmamp-soc --platform DTB --socket PATH --simcore PATH --console FILE\n"
-	      "                 [--core NAME] [--die-with-parent]\n"
+	      "                 [--core NAME] [--boot-loader ELF] [--die-with-parent]\n"
 	      "\n"
 	      "The simulated i.MX8X (SCU, MU, the M4 running firmware) under a real Linux kernel\n"
 	      "(User-Mode Linux with kernel/mmamp_rproc.ko, which connects to --socket).\n"
@@ -570,6 +751,9 @@ static void usage(FILE *f)
 	      "  --simcore PATH       the mmamp-simcore launcher\n"
 	      "  --console FILE       the firmware's console output (appended)\n"
 	      "  --core NAME          the remote core (default: the platform's first)\n"
+	      "  --boot-loader ELF    play the boot loader: once the kernel's carveouts are in\n"
+	      "                       place (its QUERY), load ELF and start the core, so the\n"
+	      "                       kernel finds it running and attaches\n"
 	      "  --die-with-parent    end when the process that started us ends\n",
 	      f);
 }
@@ -580,6 +764,7 @@ int main(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' }, { "socket", required_argument, NULL, 's' },
 		{ "simcore", required_argument, NULL, 'c' },  { "console", required_argument, NULL, 'o' },
 		{ "core", required_argument, NULL, 'r' },     { "die-with-parent", no_argument, NULL, 'd' },
+		{ "boot-loader", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
 	};
 	struct soc s = { .partition = -1, .sock = -1, .memfd = -1, .mu_fd = -1, .pidfd = -1,
@@ -596,6 +781,7 @@ int main(int argc, char **argv)
 		case 'c': s.simcore = optarg; break;
 		case 'o': s.console_path = optarg; break;
 		case 'r': core = optarg; break;
+		case 'b': s.boot_loader = optarg; break;
 		case 'd':
 			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() == 1)
 				return 1;

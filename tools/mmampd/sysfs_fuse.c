@@ -10,9 +10,10 @@
  *                   (checked first, as rproc_set_firmware does), the name ends at the first
  *                   newline, empty ⇒ EINVAL
  *   state     0644  offline, suspended, running, crashed, deleted, attached, detached;
- *                   write start (EBUSY unless offline; ENOENT/ENOEXEC/EACCES when the boot
- *                   fails), stop (EINVAL unless running, attached or crashed), detach (EINVAL
- *                   unless attached); another word ⇒ EINVAL
+ *                   write start (EBUSY unless offline; ENOENT/EINVAL/EACCES when the boot
+ *                   fails: an image the loader refuses is EINVAL, as in Linux), stop (EINVAL
+ *                   unless running, attached or crashed), detach (EINVAL unless attached);
+ *                   another word ⇒ EINVAL
  *   recovery  0644  enabled / disabled; write enabled (and recover now if crashed), disabled,
  *                   recover (recover now if crashed); like the kernel, a recovery that fails is
  *                   logged, not returned to the writer; another word ⇒ EINVAL
@@ -290,14 +291,30 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
 }
 
+/*
+ * How long the kernel may keep what it knows of @ino. Directories never change. An attribute's
+ * size must be looked up at every open: the kernel's FUSE client shrinks its idea of the size
+ * to what a read returned (a short read is EOF to it) and to 0 at an O_TRUNC open, and
+ * sendfile()/splice() — busybox's cat — read through the page cache up to that size, so
+ * "running" would then read as the "offline" it replaced, cut to eight bytes. Asked at every
+ * path walk, the size is 4096 again, as on sysfs.
+ */
+static double cache_timeout(const struct sysfs *s, fuse_ino_t ino)
+{
+	size_t core;
+	enum attr attr;
+
+	return ino_core(s, ino, &core, &attr) && attr != A_DIR ? 0.0 : TIMEOUT_S;
+}
+
 static void reply_entry(fuse_req_t req, struct sysfs *s, fuse_ino_t ino)
 {
 	struct fuse_entry_param e;
 
 	memset(&e, 0, sizeof(e));
 	e.ino = ino;
-	e.attr_timeout = TIMEOUT_S;
-	e.entry_timeout = TIMEOUT_S;
+	e.attr_timeout = cache_timeout(s, ino);
+	e.entry_timeout = cache_timeout(s, ino);
 	fill_stat(s, ino, &e.attr);
 	fuse_reply_entry(req, &e);
 }
@@ -322,7 +339,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (fill_stat(s, ino, &st))
 		fuse_reply_err(req, ENOENT);
 	else
-		fuse_reply_attr(req, &st, TIMEOUT_S);
+		fuse_reply_attr(req, &st, cache_timeout(s, ino));
 }
 
 /* O_TRUNC ("echo x > state") and truncate(1) are accepted and change nothing, as on sysfs;
@@ -879,11 +896,11 @@ static int carry_out(struct sysfs *s, const struct pend *p, char *msg, size_t le
 
 	switch (p->attr) {
 	case A_STATE:
-		/* The kernel stops only a running or attached core (tools/mmampd/README.md); the
-		 * library and the CLI also take a crashed one offline, sysfs stays exact. */
-		if (!strcmp(p->text, "stop") && mmamp_rproc_state(c->r) == MMAMP_RPROC_CRASHED)
-			return -EINVAL;
-		return lcm_set_state(s->d, c, p->text, msg, len);
+		ret = lcm_set_state(s->d, c, p->text, msg, len);
+		/* Linux refuses every image it cannot load with EINVAL (rproc_elf_sanity_check and
+		 * the loader after it); the library's ENOEXEC says the same, and the log keeps the
+		 * reason (docs/linux-host.md, "One sysfs behaviour, two implementations"). */
+		return ret == -ENOEXEC ? -EINVAL : ret;
 	case A_FIRMWARE:
 		/* rproc_set_firmware(): the state is checked before the name */
 		st = mmamp_rproc_state(c->r);
