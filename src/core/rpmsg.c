@@ -852,19 +852,15 @@ static int remote_vq_setup(struct mmamp_rpmsg_dev *rdev, unsigned int i, struct 
 	uint32_t da = l ? l->vring_da[i] : MMAMP_SHM_READ(vr->da);
 	uint32_t align = l ? l->align : MMAMP_SHM_READ(vr->align);
 	uint32_t num = l ? l->num : MMAMP_SHM_READ(vr->num);
-	void *ring;
+	int ret;
 
 	*notifyid = l ? l->notifyid[i] : MMAMP_SHM_READ(vr->notifyid);
-	rdev->link_error_value = num;
-	if (mmamp_vq_check_geometry(num, align)) {
-		rdev->link_error = LINK_ERROR(LINK_BAD_GEOMETRY, i);
-		return -MMAMP_EPROTO;
-	}
-	rdev->link_error_value = da;
-	ring = mmamp_shm_translate(&rdev->shm, da, mmamp_vring_size(num, align));
-	if (!ring || mmamp_vq_init_device(vq, ring, num, align, &rdev->shm, MMAMP_RPMSG_BUF_SIZE,
-					  flags)) {
-		rdev->link_error = LINK_ERROR(LINK_BAD_DA, i);
+	ret = mmamp_vq_init_device_at(vq, da, num, align, &rdev->shm, MMAMP_RPMSG_BUF_SIZE, flags);
+	if (ret) {
+		/* -EINVAL: num/align no ring can have; else the ring is not inside the window */
+		rdev->link_error = ret == -MMAMP_EINVAL ? LINK_ERROR(LINK_BAD_GEOMETRY, i)
+							: LINK_ERROR(LINK_BAD_DA, i);
+		rdev->link_error_value = ret == -MMAMP_EINVAL ? num : da;
 		return -MMAMP_EPROTO;
 	}
 	return 0;
