@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fw_layout.h — where the echo firmware (fw_echo.c, fw_echo_lean.c) finds the shared window and
- * the live resource table, unless its port header (included first) says otherwise.
+ * fw_layout.h — where the echo and measurement firmware (fw_echo.c, fw_echo_lean.c,
+ * fw_measure.c) find the shared window and the live resource table, unless its port header
+ * (included first) says otherwise.
  */
 #ifndef MMAMP_FW_LAYOUT_H
 #define MMAMP_FW_LAYOUT_H

@@ -54,19 +54,7 @@
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
-/*
- * The shared window, live table and addresses: the same as fw_echo's (docs/imx8x-board.md), the
- * window from 0x00010000 so that the real Linux kernel's RPMsg buffers, which lie in UML's RAM
- * at their physical addresses, are in it (fw_echo.c says why that is safe; docs/linux-host.md).
- */
-#ifndef FW_SHM_DA
-#define FW_SHM_DA        0x00010000u
-#define FW_SHM_SIZE      (0x90500000u - FW_SHM_DA)
-#endif
-#ifndef FW_RSC_TABLE_DA
-#define FW_RSC_TABLE_DA  0x900FF000u
-#endif
-#define FW_RSC_TABLE_MAX 0x400u
+#include "fw_layout.h" /* the shared window and live table: the same as fw_echo's */
 
 #define FW_ADDR_TTY  30u
 #define FW_ADDR_TTY_MAINLINE 31u
