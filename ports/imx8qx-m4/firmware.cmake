@@ -11,12 +11,14 @@ foreach(_f startup board bringup scfw irqsteer lpuart mu5b port_imx8qx rsc_table
 endforeach()
 set(_mmamp_port_rsc_table ON)
 set(_mmamp_port_app_last ON) # the layout the footprint was measured in: the app after the port
-# mu_model.h (the same imx6sx-type MU as the sim's) and fw_text.h (the console's numbers)
-set(_mmamp_port_includes ${_mmamp_port_dir} ${_mmamp_port_dir}/../sim
-    ${MMAMP_FIRMWARE_ROOT}/firmware/common)
+# mu_model.h: the same imx6sx-type MU as the sim's (board.c's fw_text.h: firmware/common, which
+# every firmware sees)
+set(_mmamp_port_includes ${_mmamp_port_dir} ${_mmamp_port_dir}/../sim)
 set(_mmamp_port_cflags -ffreestanding -fno-builtin-printf -ffunction-sections -fdata-sections
     -fno-common)
 set(_mmamp_port_ldflags -nostartfiles --specs=nano.specs)
+# the CPU (cmake/arm-none-eabi.cmake gives CMake builds the same), for a Make build's flags
+set(_mmamp_port_cpu -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os)
 set(_mmamp_port_ldscript ${_mmamp_port_dir}/firmware.ld)
 set(_mmamp_port_suffix .elf)
 set(_mmamp_port_bin ON)

@@ -10,6 +10,8 @@ set(_mmamp_port_includes ${_mmamp_port_dir})
 set(_mmamp_port_cflags -ffreestanding -fno-builtin-printf -ffunction-sections -fdata-sections
     -fno-common)
 set(_mmamp_port_ldflags -nostartfiles --specs=nano.specs)
+# the CPU (cmake/arm-none-eabi.cmake gives CMake builds the same), for a Make build's flags
+set(_mmamp_port_cpu -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os)
 set(_mmamp_port_ldscript ${_mmamp_port_dir}/firmware.ld)
 set(_mmamp_port_suffix .elf)
 # The minimal profile (MINIMAL): its UART1/SysTick binding and block copy (copy.S: the project

@@ -8,6 +8,7 @@ set(_mmamp_port_header port_sim_extra.h)
 set(_mmamp_port_sources ${_mmamp_port_dir}/port_sim.c ${_mmamp_port_dir}/startup.c
     ${_mmamp_port_dir}/libc_min.c ${_mmamp_port_dir}/port_sim_extra.c)
 set(_mmamp_port_libc_sources ${_mmamp_port_dir}/libc_min.c)
+set(_mmamp_port_cpu) # (-O2 is in the flags above)
 set(_mmamp_port_includes ${_mmamp_port_dir})
 set(_mmamp_port_cflags -ffreestanding -fno-pie -fno-stack-protector -mno-red-zone
     -fcf-protection=none -O2 -mgeneral-regs-only -fno-asynchronous-unwind-tables
