@@ -1,6 +1,8 @@
 # mmamp — the two commands of the README, and a few conveniences.
-#   make demo   the main job (today: the portable core's self-check; the simulated M4 when it lands)
-#   make test   the whole suite: gcc and clang builds, ASan+UBSan, TSan, the Cortex-M4 core build
+#   make demo   the main job: mmampd and a simulated M4 in its own process (scripts/demo.sh) — TTY
+#               echo, firmware swap, crash and recovery; PLATFORM=qemu or linux for the others
+#   make test   the whole suite: gcc and clang builds, ASan+UBSan, TSan, the Cortex-M4 firmware
+#               (cross build, QEMU), the real kernel as the host (User-Mode Linux)
 # Both install what they need first (scripts/install-deps.sh, Debian 12).
 
 MAKEFLAGS += --no-print-directory

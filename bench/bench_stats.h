@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bench_stats.h — what every round-trip benchmark in bench/ shares: the clock, pinning the
- * calling thread to a CPU, and a sample set summarised as median, p99, p99.9 and max (µs).
+ * bench_stats.h — what every round-trip benchmark in bench/ shares: a sample set summarised as
+ * median, p99, p99.9 and max (µs). The clock and CPU pinning are the tools' (tools/common).
  */
 #ifndef MMAMP_BENCH_STATS_H
 #define MMAMP_BENCH_STATS_H
@@ -12,23 +12,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-static inline uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Pin the calling thread (and what it spawns later) to @cpu. */
-static inline void bench_pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
+#include "tool_cpu.h"
+#include "tool_time.h"
 
 /** struct bench_result - one case's distribution, in µs; @n samples (0: the case failed). */
 struct bench_result {

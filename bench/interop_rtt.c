@@ -45,7 +45,7 @@ static void *remote_spin(void *arg)
 {
 	struct link *l = arg;
 
-	bench_pin(1);
+	tool_pin(0, 1);
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
 		if (link_remote_step(l, false) < 0)
 			break;
@@ -70,10 +70,10 @@ static struct bench_result run_case(const struct pairing *pr, size_t n, uint64_t
 	l->remote_echo = true;
 	l->peer_r.echo = true;
 	pthread_create(&th, NULL, remote_spin, l);
-	bench_pin(0);
+	tool_pin(0, 0);
 	for (i = 0; i < n + n / 10; i++) { /* the first tenth warms up and is not kept */
 		want = l->at_master.count + 1u;
-		t0 = bench_now_ns();
+		t0 = tool_now_ns();
 		if (link_master_tx(l, msg, MSG))
 			break;
 		while (l->at_master.count != want)
@@ -82,7 +82,7 @@ static struct bench_result run_case(const struct pairing *pr, size_t n, uint64_t
 		if (l->at_master.count != want)
 			break;
 		if (i >= n / 10)
-			t[i - n / 10] = bench_now_ns() - t0;
+			t[i - n / 10] = tool_now_ns() - t0;
 	}
 	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);

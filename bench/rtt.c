@@ -17,6 +17,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 
 #include "baseline.h"
 #include "bench_stats.h"
+#include "tool_rtt.h"
 #include "mmamp/host/rproc.h"
 
 #define MSG 496
@@ -75,6 +77,30 @@ static void on_reply(void *ctx, struct mmamp_channel *ch, const void *data, size
 	futex(&replies, FUTEX_WAKE, 1);
 }
 
+/* One round trip through fw_echo with the caller as the host's interrupt context. */
+struct echo_trip {
+	struct mmamp_rproc *r;
+	struct mmamp_channel *ch;
+	bool polled;
+	uint8_t msg[MSG];
+};
+
+static int echo_trip(void *ctx, long i)
+{
+	struct echo_trip *e = ctx;
+	uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1;
+
+	(void)i;
+	if (mmamp_channel_send(e->ch, e->msg, sizeof(e->msg), 1000))
+		return -EIO;
+	while (__atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want) {
+		mmamp_rproc_poll(e->r);
+		if (!e->polled && __atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want)
+			mmamp_rproc_wait_doorbell(e->r, 1000000);
+	}
+	return 0;
+}
+
 static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, uint64_t *t)
 {
 	char runtime[] = "/tmp/mmamp-bench-XXXXXX", err[512], cmd[128];
@@ -87,15 +113,16 @@ static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, 
 	};
 	struct mmamp_host *h;
 	struct mmamp_rproc *r;
-	struct mmamp_channel *ch;
-	uint8_t msg[MSG];
+	struct echo_trip e = { .polled = polled };
+	struct collect c = { t, 0 };
+	struct tool_rtt rt = { .n = n, .warmup = 100, .trip = echo_trip, .sample = collect,
+			       .ctx = &e, .sample_ctx = &c };
 	struct bench_result res = { name, 0, 0, 0, 0, 0 };
-	cpu_set_t one;
 
 	if (!mkdtemp(runtime))
 		return res;
 	cfg.runtime_dir = runtime;
-	bench_pin(0);
+	tool_pin(0, 0);
 	if (mmamp_host_open(&h, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return res;
@@ -112,28 +139,14 @@ static struct bench_result bench_mmamp(const char *name, bool polled, size_t n, 
 		fprintf(stderr, "%s: the rpmsg-raw channel did not come up\n", name);
 		goto out;
 	}
-	CPU_ZERO(&one);
-	CPU_SET(1, &one);
-	sched_setaffinity(mmamp_rproc_pid(r), sizeof(one), &one); /* the "M4" on the other CPU */
-	ch = mmamp_rproc_find_channel(r, "rpmsg-raw");
-	mmamp_channel_set_rx(ch, on_reply, NULL);
-	memset(msg, 0x5A, sizeof(msg));
-	for (size_t i = 0; i < n + 100; i++) {
-		uint32_t want = __atomic_load_n(&replies, __ATOMIC_ACQUIRE) + 1, v;
-		uint64_t t0 = bench_now_ns();
-
-		if (mmamp_channel_send(ch, msg, sizeof(msg), 1000))
-			break;
-		while ((v = __atomic_load_n(&replies, __ATOMIC_ACQUIRE)) < want) {
-			mmamp_rproc_poll(r);
-			if (!polled && __atomic_load_n(&replies, __ATOMIC_ACQUIRE) < want)
-				mmamp_rproc_wait_doorbell(r, 1000000);
-		}
-		if (i >= 100)
-			t[i - 100] = bench_now_ns() - t0;
-	}
+	tool_pin(mmamp_rproc_pid(r), 1); /* the "M4" on the other CPU */
+	e.r = r;
+	e.ch = mmamp_rproc_find_channel(r, "rpmsg-raw");
+	mmamp_channel_set_rx(e.ch, on_reply, NULL);
+	memset(e.msg, 0x5A, sizeof(e.msg));
+	tool_rtt_run(&rt); /* a send that fails ends the run */
 	res = bench_summarize(name, t, n);
-	mmamp_channel_put(ch);
+	mmamp_channel_put(e.ch);
 out:
 	mmamp_host_close(h);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", runtime);

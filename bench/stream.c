@@ -28,26 +28,11 @@
 #include <unistd.h>
 
 #include "mmamp/host/rproc.h"
+#include "tool_cpu.h"
+#include "tool_time.h"
 
 #define MSG 496
 #define RING 256 /* the baseline's slots, as many as the vring has buffers */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void pin(pid_t pid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(pid, sizeof(set), &set);
-}
 
 /* ---- baseline: a single-producer single-consumer ring in shared memory ---- */
 
@@ -73,7 +58,7 @@ static double bench_spsc(uint64_t n)
 	if (pid == 0) {
 		uint8_t out[MSG];
 
-		pin(0, 1);
+		tool_pin(0, 1);
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t seq;
 
@@ -87,8 +72,8 @@ static double bench_spsc(uint64_t n)
 		}
 		_exit(0);
 	}
-	pin(0, 0);
-	t0 = now_ns();
+	tool_pin(0, 0);
+	t0 = tool_now_ns();
 	for (uint64_t i = 0; i < n; i++) {
 		while (i - __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE) >= RING)
 			__builtin_ia32_pause();
@@ -98,7 +83,7 @@ static double bench_spsc(uint64_t n)
 	}
 	while (__atomic_load_n(&q->tail, __ATOMIC_ACQUIRE) != n)
 		__builtin_ia32_pause();
-	t1 = now_ns();
+	t1 = tool_now_ns();
 	waitpid(pid, &status, 0);
 	if (q->bad)
 		fprintf(stderr, "spsc: %llu out of order\n", (unsigned long long)q->bad);
@@ -126,9 +111,9 @@ static int ask(struct mmamp_rproc *r, struct mmamp_channel *ch, unsigned long lo
 	__atomic_store_n(&answered, 0, __ATOMIC_RELEASE);
 	while (mmamp_channel_send(ch, "?", 1, 0) == -EAGAIN)
 		mmamp_rproc_poll(r);
-	for (uint64_t end = now_ns() + 5000000000ull; !__atomic_load_n(&answered, __ATOMIC_ACQUIRE);) {
+	for (uint64_t end = tool_now_ns() + 5000000000ull; !__atomic_load_n(&answered, __ATOMIC_ACQUIRE);) {
 		mmamp_rproc_poll(r);
-		if (now_ns() > end)
+		if (tool_now_ns() > end)
 			return -1;
 	}
 	return sscanf(answer, "n=%llu bad=%llu", got, bad) == 2 ? 0 : -1;
@@ -155,7 +140,7 @@ static double bench_mmamp(bool polled, uint64_t n)
 	if (!mkdtemp(runtime))
 		return 0;
 	cfg.runtime_dir = runtime;
-	pin(0, 0);
+	tool_pin(0, 0);
 	if (mmamp_host_open(&h, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "stream: %s\n", err);
 		return 0;
@@ -173,9 +158,9 @@ static double bench_mmamp(bool polled, uint64_t n)
 		fprintf(stderr, "stream: the mmamp-sink channel did not come up\n");
 		goto out;
 	}
-	pin(mmamp_rproc_pid(r), 1);
+	tool_pin(mmamp_rproc_pid(r), 1);
 	mmamp_channel_set_rx(ch, on_answer, NULL);
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	for (uint64_t i = 0; i < n; i++) {
 		int ret;
 
@@ -195,7 +180,7 @@ static double bench_mmamp(bool polled, uint64_t n)
 			(unsigned long long)n, bad);
 		goto out;
 	}
-	t1 = now_ns();
+	t1 = tool_now_ns();
 	rate = (double)n * 1e9 / (double)(t1 - t0);
 out:
 	if (ch)

@@ -48,6 +48,13 @@ MMAMP_BEGIN_DECLS
 #define MMAMP_VIRTIO_RING_F_EVENT_IDX        29u  /* bit number */
 
 /**
+ * MMAMP_RSC_TABLE_LINUX_MAX - the bytes of the rsc-table region Linux's imx_rproc reads when it
+ * attaches to a running core (it maps the first 1 KiB, docs/imx8x-board.md): a resource table
+ * meant for it is no larger, and a firmware looking at its live table looks no further.
+ */
+#define MMAMP_RSC_TABLE_LINUX_MAX 0x400u
+
+/**
  * MMAMP_HEARTBEAT_OFFSET - mmamp convention: in the region that holds the live resource table
  * (i.MX `rsc-table`, 4 KiB, of which Linux uses the first 1 KiB), the u32 at this offset is the
  * remote's heartbeat: the remote runtime increments it every main-loop turn, and the host's

@@ -205,20 +205,12 @@ void rproc_reclaim(struct mmamp_rproc *r)
 		 "(attach takes it over, stop ends it)", pid, fw);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Step 2: make sure the remote holds no ring state: status 0, and its link epoch even. */
 static int reset_live_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *live,
 			   uint32_t *epoch, char *err, size_t errlen)
 {
 	const struct timespec ms = { 0, 1000000 };
-	uint64_t end = now_ms() + ACK_TIMEOUT_MS;
+	uint64_t end = rproc_now_ms() + ACK_TIMEOUT_MS;
 
 	__atomic_store_n(&live->status, (uint8_t)0, __ATOMIC_RELEASE);
 	if (!(__atomic_load_n(epoch, __ATOMIC_ACQUIRE) & 1u))
@@ -234,7 +226,7 @@ static int reset_live_vdev(struct mmamp_rproc *r, struct mmamp_fw_rsc_vdev *live
 
 		while (r->bk->take_doorbell(r, why, sizeof(why)) == 0)
 			;
-		if (now_ms() >= end)
+		if (rproc_now_ms() >= end)
 			return rproc_fail(err, errlen, -ETIMEDOUT,
 					  "core %s: the remote did not take the vdev down within "
 					  "%d ms (link epoch %u stays odd: is it stuck?)",
@@ -283,7 +275,7 @@ int rproc_attach_locked(struct mmamp_rproc *r, char *err, size_t errlen)
 	r->fault_pending = false;
 	r->heartbeat = (uint32_t *)(void *)((uint8_t *)rt->host + MMAMP_HEARTBEAT_OFFSET);
 	r->hb_last = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
-	r->hb_when_ms = now_ms();
+	r->hb_when_ms = rproc_now_ms();
 	live = (void *)((uint8_t *)rt->host + r->vdev_offset);
 	ret = reset_live_vdev(r, live, (uint32_t *)(void *)((uint8_t *)rt->host +
 							     MMAMP_LINK_EPOCH_OFFSET), err, errlen);

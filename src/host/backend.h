@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * backend.h — how the host reaches a remote core's "silicon": power, doorbells and the core's
- * death, as one small ops table per kind of core. rproc.c (lifecycle, boot sequence, RPMsg
- * master) is the same for all of them; the platform description picks the backend per core
- * ("backend" property of /cores/<name>, default "sim").
+ * death, as one small ops table per kind of core. remoteproc (rproc*.c: lifecycle, boot
+ * sequence, host thread, RPMsg vdev) is the same for all of them; what a backend keeps of its
+ * own core lives in its private data (r->bk_priv). The platform description picks the backend
+ * per core ("backend" property of /cores/<name>, default "sim").
  *
  *   sim   (backend_sim.c)  a new mmamp-simcore process per power-on, mapping exactly the core's
  *                          partition; doorbells through the MU register model (ports/sim).

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +23,20 @@
 #include "simcore_launch.h"
 
 #define EM_X86_64 62u
+
+/* struct sim_core - the sim backend's own state of one core (r->bk_priv). */
+struct sim_core {
+	struct host_mu *mu; /* the core's MU page */
+	pid_t pid;          /* the process playing the core, 0 if none */
+	bool adopted;       /* it was started by an earlier host (attach): not our child */
+	int pidfd;          /* its end */
+	int report_fd;      /* its fault report (simcore_launch.h), -1 if none */
+};
+
+static struct sim_core *sc(struct mmamp_rproc *r)
+{
+	return r->bk_priv;
+}
 
 /* ---- power: the simulated core process (started by ports/sim/simcore_launch.c) ---- */
 
@@ -73,10 +88,11 @@ static int collect_mu(void *ctx, const struct mmamp_mu *mu, enum mmamp_mu_side s
 static int record_before_run(void *ctx, pid_t pid, char *err, size_t errlen)
 {
 	struct mmamp_rproc *r = ctx;
+	struct sim_core *s = sc(r);
 	char id[128];
 	int ret;
 
-	r->pid = pid;
+	s->pid = pid;
 	rproc_test_exit_at(r, "spawned", (int)pid);
 	ret = sim_identify(r, id, sizeof(id));
 	if (ret)
@@ -84,7 +100,7 @@ static int record_before_run(void *ctx, pid_t pid, char *err, size_t errlen)
 				  r->core->name, (int)pid);
 	ret = rproc_record_write(r, id, "booting", err, errlen);
 	if (ret) {
-		r->pid = 0;
+		s->pid = 0;
 		rproc_record_clear(r);
 	}
 	return ret;
@@ -92,13 +108,14 @@ static int record_before_run(void *ctx, pid_t pid, char *err, size_t errlen)
 
 static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 {
+	struct sim_core *s = sc(r);
 	struct spawn_maps m = { .r = r };
 	struct mmamp_simcore_launch l = { .simcore = r->h->simcore };
 	char console_path[4096];
 	pid_t pid;
 	int ret;
 
-	mu_reset(&r->mu->mu); /* powering the partition resets its MU */
+	mu_reset(&s->mu->mu); /* powering the partition resets its MU */
 	ret = mmamp_scu_partition_regions(&r->h->scu, (int)r->core->owner->id, r->core,
 					  collect_region, &m);
 	if (!ret)
@@ -122,48 +139,49 @@ static int sim_power_on(struct mmamp_rproc *r, char *err, size_t errlen)
 	l.die_with_parent = !r->h->cores_outlive_host;
 	l.before_run = record_before_run;
 	l.ctx = r;
-	ret = mmamp_simcore_spawn(&l, &pid, &r->report_fd, err, errlen);
+	ret = mmamp_simcore_spawn(&l, &pid, &s->report_fd, err, errlen);
 	close(l.console_fd);
 	if (ret) {
-		if (r->pid) { /* recorded, then the gate failed: the launcher has reaped it */
-			r->pid = 0;
+		if (s->pid) { /* recorded, then the gate failed: the launcher has reaped it */
+			s->pid = 0;
 			rproc_record_clear(r);
 		}
 		return ret;
 	}
-	r->pid = pid;
-	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	s->pid = pid;
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return 0;
 }
 
 /* Kill and reap the core process; describe how it ended (for crashed). Lock held. */
 static void sim_power_off(struct mmamp_rproc *r, bool expected)
 {
+	struct sim_core *s = sc(r);
 	char console_path[4096];
-	int status = 0, report_fd = r->report_fd;
+	int status = 0, report_fd = s->report_fd;
 
-	if (!r->pid)
+	if (!s->pid)
 		return;
-	kill(r->pid, SIGKILL); /* whatever is left of it */
-	if (r->adopted) {
+	kill(s->pid, SIGKILL); /* whatever is left of it */
+	if (s->adopted) {
 		/* not our child: no exit status; its pidfd says when it is gone */
-		struct pollfd pfd = { .fd = r->pidfd, .events = POLLIN };
+		struct pollfd pfd = { .fd = s->pidfd, .events = POLLIN };
 
 		poll(&pfd, 1, 1000);
 	} else {
-		waitpid(r->pid, &status, 0);
+		waitpid(s->pid, &status, 0);
 	}
-	if (r->pidfd >= 0)
-		close(r->pidfd);
-	r->pid = 0;
-	r->pidfd = -1;
-	r->report_fd = -1;
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	s->pid = 0;
+	s->pidfd = -1;
+	s->report_fd = -1;
 	if (expected) {
-		r->adopted = false;
+		s->adopted = false;
 	} else if (r->fault_pending) {
 		r->fault_pending = false; /* the reason was written when the vdev broke */
-	} else if (r->adopted) {
-		r->adopted = false;
+	} else if (s->adopted) {
+		s->adopted = false;
 		snprintf(r->crash_reason, sizeof(r->crash_reason),
 			 "fatal error: the core ended (started by an earlier host: no exit status)");
 	} else {
@@ -180,16 +198,18 @@ static void sim_power_off(struct mmamp_rproc *r, bool expected)
 
 static int sim_identify(struct mmamp_rproc *r, char *buf, size_t len)
 {
-	unsigned long long start = rproc_proc_start_time(r->pid);
+	struct sim_core *s = sc(r);
+	unsigned long long start = rproc_proc_start_time(s->pid);
 
-	if (!r->pid || !start)
+	if (!s->pid || !start)
 		return -ESRCH;
-	snprintf(buf, len, "pid %d start %llu", (int)r->pid, start);
+	snprintf(buf, len, "pid %d start %llu", (int)s->pid, start);
 	return 0;
 }
 
 static int sim_adopt(struct mmamp_rproc *r, const char *record)
 {
+	struct sim_core *s = sc(r);
 	unsigned long long start;
 	int pid, fd;
 
@@ -200,41 +220,45 @@ static int sim_adopt(struct mmamp_rproc *r, const char *record)
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
 		return -errno;
-	r->pid = pid;
-	r->pidfd = fd;
-	r->report_fd = -1;
-	r->adopted = true;
+	s->pid = pid;
+	s->pidfd = fd;
+	s->report_fd = -1;
+	s->adopted = true;
 	return 0;
 }
 
 static void sim_forget(struct mmamp_rproc *r)
 {
-	if (r->pidfd >= 0)
-		close(r->pidfd);
-	if (r->report_fd >= 0)
-		close(r->report_fd);
-	r->pid = 0;
-	r->pidfd = r->report_fd = -1;
+	struct sim_core *s = sc(r);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->report_fd >= 0)
+		close(s->report_fd);
+	s->pid = 0;
+	s->pidfd = s->report_fd = -1;
 }
 
 static int sim_death_fd(struct mmamp_rproc *r)
 {
-	return r->pidfd;
+	struct sim_core *s = sc(r);
+	return s->pidfd;
 }
 
 static int sim_pid(struct mmamp_rproc *r)
 {
-	return r->pid;
+	struct sim_core *s = sc(r);
+	return s->pid;
 }
 
 /* ---- doorbells: MU channel 1 (docs/sim-platform.md), side A ---- */
 
 static void sim_irq_enable(struct mmamp_rproc *r, bool on)
 {
+	struct sim_core *s = sc(r);
 	if (on)
-		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, MU_CR_RIE(MU_DOORBELL_CHANNEL), 0);
+		mu_rmw_cr(&s->mu->mu, MU_SIDE_A, MU_CR_RIE(MU_DOORBELL_CHANNEL), 0);
 	else
-		mu_rmw_cr(&r->mu->mu, MU_SIDE_A, 0, MU_CR_RIE(MU_DOORBELL_CHANNEL));
+		mu_rmw_cr(&s->mu->mu, MU_SIDE_A, 0, MU_CR_RIE(MU_DOORBELL_CHANNEL));
 }
 
 /*
@@ -246,7 +270,8 @@ static void sim_irq_enable(struct mmamp_rproc *r, bool on)
  */
 static int sim_kick(struct mmamp_rproc *r, uint32_t notifyid)
 {
-	struct mu *mu = &r->mu->mu;
+	struct sim_core *s = sc(r);
+	struct mu *mu = &s->mu->mu;
 
 	if (notifyid > MU_NOTIFYID_MAX)
 		return -MMAMP_EINVAL;
@@ -258,21 +283,24 @@ static int sim_kick(struct mmamp_rproc *r, uint32_t notifyid)
 
 static int sim_take_doorbell(struct mmamp_rproc *r, char *why, size_t whylen)
 {
+	struct sim_core *s = sc(r);
 	uint32_t id;
 
 	(void)why;
 	(void)whylen;
-	return mu_doorbell_recv(&r->mu->mu, MU_SIDE_A, &id) == 0 ? 0 : -EAGAIN;
+	return mu_doorbell_recv(&s->mu->mu, MU_SIDE_A, &id) == 0 ? 0 : -EAGAIN;
 }
 
 static bool sim_pending(struct mmamp_rproc *r)
 {
-	return mu_doorbell_pending(&r->mu->mu, MU_SIDE_A);
+	struct sim_core *s = sc(r);
+	return mu_doorbell_pending(&s->mu->mu, MU_SIDE_A);
 }
 
 static int sim_wait(struct mmamp_rproc *r, uint64_t timeout_ns)
 {
-	struct mu *mu = &r->mu->mu;
+	struct sim_core *s = sc(r);
+	struct mu *mu = &s->mu->mu;
 	uint32_t seq = mu_irq_seq(mu, MU_SIDE_A);
 
 	if (mu_doorbell_pending(mu, MU_SIDE_A))
@@ -282,26 +310,40 @@ static int sim_wait(struct mmamp_rproc *r, uint64_t timeout_ns)
 
 static void sim_wake(struct mmamp_rproc *r)
 {
-	mu_raise_irq(&r->mu->mu, MU_SIDE_A);
+	struct sim_core *s = sc(r);
+	mu_raise_irq(&s->mu->mu, MU_SIDE_A);
 }
 
 static int sim_create(struct mmamp_rproc *r, char *err, size_t errlen)
 {
 	const struct mmamp_core *c = r->core;
+	struct sim_core *s;
 
 	for (size_t i = 0; i < c->natt; i++)
 		if (c->att[i]->file_offset || strcmp(c->att[i]->file, c->att[i]->name))
 			return rproc_fail(err, errlen, -EINVAL, "core %s: region %s: the sim "
 					    "backend maps whole region files (no 'file'/'file-offset')",
 					    c->name, c->att[i]->name);
-	r->mu = host_mu_of(r->h, c->mu);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return rproc_fail(err, errlen, -ENOMEM, "core %s: no memory", c->name);
+	s->mu = host_mu_of(r->h, c->mu);
+	s->pidfd = s->report_fd = -1;
+	r->bk_priv = s;
 	return 0;
+}
+
+static void sim_destroy(struct mmamp_rproc *r)
+{
+	free(r->bk_priv);
+	r->bk_priv = NULL;
 }
 
 const struct rproc_backend_ops rproc_backend_sim = {
 	.name = "sim",
 	.elf_machine = EM_X86_64,
 	.create = sim_create,
+	.destroy = sim_destroy,
 	.power_on = sim_power_on,
 	.power_off = sim_power_off,
 	.death_fd = sim_death_fd,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * channels.c — the RPMsg master's channels: one per service the remote announces (reference
- * §3.7: our endpoint takes a dynamic address ≥ 1024, the remote's address comes from the
- * announcement), message delivery to a reader, and sending with -EAGAIN/-ETIMEDOUT/-EPIPE.
+ * channels.c — the RPMsg master's channels: one per service the remote announces (our endpoint
+ * takes a dynamic address ≥ 1024, the remote's comes from the announcement: docs/protocol.md
+ * §3.6), message delivery to a reader, and sending with -EAGAIN/-ETIMEDOUT/-EPIPE (§4.1).
  */
 #include "rproc_internal.h"
 

@@ -33,6 +33,36 @@ fail:
 	return -errno;
 }
 
+/* The host's own copies of the configuration's strings. 0 or -ENOMEM. */
+static int config_copy(struct mmamp_host *h, const struct mmamp_host_config *cfg)
+{
+	h->runtime_dir = strdup(cfg->runtime_dir);
+	h->firmware_path = strdup(cfg->firmware_path);
+	h->simcore = strdup(cfg->simcore);
+	h->qemu_bootrom = cfg->qemu_bootrom ? strdup(cfg->qemu_bootrom) : NULL;
+	h->qemu = cfg->qemu ? strdup(cfg->qemu) : NULL;
+	if (!h->runtime_dir || !h->firmware_path || !h->simcore ||
+	    (cfg->qemu_bootrom && !h->qemu_bootrom) || (cfg->qemu && !h->qemu))
+		return -ENOMEM;
+	return 0;
+}
+
+static void config_free(struct mmamp_host *h)
+{
+	free(h->runtime_dir);
+	free(h->firmware_path);
+	free(h->simcore);
+	free(h->qemu_bootrom);
+	free(h->qemu);
+}
+
+static void rprocs_destroy(struct mmamp_host *h)
+{
+	for (size_t i = 0; i < h->nrprocs; i++)
+		rproc_destroy(h->rprocs[i]);
+	free(h->rprocs);
+}
+
 int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg, char *err,
 		    size_t errlen)
 {
@@ -46,13 +76,15 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 		return -EINVAL;
 	}
 	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		snprintf(err, errlen, "host: no memory");
 		return -ENOMEM;
-	h->runtime_dir = strdup(cfg->runtime_dir);
-	h->firmware_path = strdup(cfg->firmware_path);
-	h->simcore = strdup(cfg->simcore);
-	h->qemu_bootrom = cfg->qemu_bootrom ? strdup(cfg->qemu_bootrom) : NULL;
-	h->qemu = cfg->qemu ? strdup(cfg->qemu) : NULL;
+	}
+	ret = config_copy(h, cfg);
+	if (ret) {
+		snprintf(err, errlen, "host: no memory for its configuration");
+		goto free_host;
+	}
 	h->polling = cfg->polling;
 	h->caller_polls = cfg->caller_polls;
 	h->cores_outlive_host = cfg->cores_outlive_host;
@@ -60,15 +92,8 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 	if (cfg->events)
 		h->events = *cfg->events;
 	ret = mmamp_platform_load(&h->plat, cfg->platform, err, errlen);
-	if (ret) {
-		free(h->runtime_dir);
-		free(h->firmware_path);
-		free(h->simcore);
-		free(h->qemu_bootrom);
-		free(h->qemu);
-		free(h);
-		return ret;
-	}
+	if (ret)
+		goto free_host;
 	h->apu = -1;
 	for (size_t i = 0; i < h->plat.npartitions; i++)
 		if (!h->plat.partitions[i].parent)
@@ -76,28 +101,40 @@ int mmamp_host_open(struct mmamp_host **out, const struct mmamp_host_config *cfg
 	ret = mmamp_scu_init(&h->scu, &h->plat);
 	if (ret) {
 		snprintf(err, errlen, "scu: cannot model %s", cfg->platform);
-		goto fail;
+		goto free_platform;
 	}
 	ret = make_dirs(h->runtime_dir, err, errlen);
-	if (!ret)
-		ret = host_memory_open(h, err, errlen);
 	if (ret)
-		goto fail;
+		goto fini_scu;
+	ret = host_memory_open(h, err, errlen); /* what it opened before failing is closed below */
+	if (ret)
+		goto close_memory;
 	h->rprocs = calloc(h->plat.ncores, sizeof(*h->rprocs));
 	if (!h->rprocs) {
+		snprintf(err, errlen, "host: no memory");
 		ret = -ENOMEM;
-		goto fail;
+		goto close_memory;
 	}
 	for (size_t i = 0; i < h->plat.ncores; i++) {
 		ret = rproc_create(h, &h->plat.cores[i], &h->rprocs[i], err, errlen);
 		if (ret)
-			goto fail;
+			goto destroy_rprocs;
 		h->nrprocs++;
 	}
 	*out = h;
 	return 0;
-fail:
-	mmamp_host_close(h);
+
+destroy_rprocs:
+	rprocs_destroy(h);
+close_memory:
+	host_memory_close(h);
+fini_scu:
+	mmamp_scu_fini(&h->scu);
+free_platform:
+	mmamp_platform_free(&h->plat);
+free_host:
+	config_free(h);
+	free(h);
 	return ret;
 }
 
@@ -105,18 +142,11 @@ void mmamp_host_close(struct mmamp_host *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->nrprocs; i++)
-		rproc_destroy(h->rprocs[i]);
-	free(h->rprocs);
+	rprocs_destroy(h);
 	host_memory_close(h);
-	if (h->scu.state)
-		mmamp_scu_fini(&h->scu);
+	mmamp_scu_fini(&h->scu);
 	mmamp_platform_free(&h->plat);
-	free(h->runtime_dir);
-	free(h->firmware_path);
-	free(h->simcore);
-	free(h->qemu_bootrom);
-	free(h->qemu);
+	config_free(h);
 	free(h);
 }
 

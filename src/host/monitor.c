@@ -42,22 +42,46 @@ static void *monitor_thread(void *arg)
 	}
 }
 
+/* The monitor's fds and thread; on failure nothing of them is left. 0 or -errno. */
 int rproc_monitor_start(struct mmamp_rproc *r)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_STOP };
 	struct epoll_event crash = { .events = EPOLLIN, .data.u32 = EV_CRASH };
+	int ret;
 
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	r->evfd = eventfd(0, EFD_CLOEXEC);
-	r->crashfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->epfd < 0 || r->evfd < 0 || r->crashfd < 0 ||
-	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) ||
-	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->crashfd, &crash))
+	if (r->epfd < 0)
 		return -errno;
-	return -pthread_create(&r->monitor, NULL, monitor_thread, r);
+	r->evfd = eventfd(0, EFD_CLOEXEC);
+	if (r->evfd < 0) {
+		ret = -errno;
+		goto close_epoll;
+	}
+	r->crashfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->crashfd < 0) {
+		ret = -errno;
+		goto close_stop;
+	}
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) ||
+	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->crashfd, &crash)) {
+		ret = -errno;
+		goto close_crash;
+	}
+	ret = -pthread_create(&r->monitor, NULL, monitor_thread, r);
+	if (ret)
+		goto close_crash;
+	return 0;
+
+close_crash:
+	close(r->crashfd);
+close_stop:
+	close(r->evfd);
+close_epoll:
+	close(r->epfd);
+	return ret;
 }
 
-/* Watch the core that boot() just started (lock held). One shot: an exit is handled once. */
+/* Watch the core that rproc_boot() just started (lock held). One shot: an exit is handled once. */
 void rproc_monitor_watch(struct mmamp_rproc *r)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u32 = EV_CORE };

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rproc_internal.h — one remote core's state, shared by rproc.c (lifecycle), channels.c (RPMsg
- * master) and monitor.c (watching the core process). Not an API.
+ * rproc_internal.h — one remote core's state and the calls between the files that make up
+ * remoteproc (split as Linux splits it): rproc.c (the lifecycle state machine), rproc_attr.c
+ * (attributes), rproc_loader.c (ELF and resource table), rproc_virtio.c (the RPMsg vdev, a
+ * subdevice of the lifecycle), rproc_irq.c (the host thread: doorbells), rproc_crash.c (crash
+ * handling and recovery), attach.c, channels.c (RPMsg master) and monitor.c (watching the core
+ * process). What is a backend's own (sim: the process, the MU page) is its private data
+ * (bk_priv), not here. Not an API.
  */
 #ifndef MMAMP_RPROC_INTERNAL_H
 #define MMAMP_RPROC_INTERNAL_H
@@ -16,7 +21,7 @@ struct mmamp_rproc {
 	const struct mmamp_core *core;
 	const struct rproc_backend_ops *bk;
 	void *bk_priv;    /* the backend's own state */
-	struct host_mu *mu; /* sim backend: the core's MU page */
+	const struct rproc_subdev *subdev; /* what runs on the powered core: the RPMsg vdev */
 	/* Lifecycle operations (start, stop, recover, crash handling, destroy) hold op_lock from
 	 * start to end; they drop @lock only to join the host thread, and op_lock keeps every
 	 * other lifecycle operation out of that window. The host thread never takes op_lock. */
@@ -46,10 +51,6 @@ struct mmamp_rproc {
 
 	/* running */
 	bool powered;  /* the backend's power_on succeeded and no power_off since */
-	pid_t pid;
-	bool adopted; /* sim: the process was started by an earlier host (attach) */
-	int pidfd;
-	int report_fd;
 	pthread_t irq;
 	bool irq_running;
 	bool irq_stop;
@@ -57,7 +58,7 @@ struct mmamp_rproc {
 	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
 	uint32_t hb_last;
 	uint64_t hb_when_ms;
-	/* The vdev link as the host set it up (virtio_start), for rproc_link_check(): a remote
+	/* The vdev link as the host set it up (rproc_virtio.c), for its link check: a remote
 	 * that resets the device under us (writes the status byte, which is the host's, or moves
 	 * its link epoch past its one link-up) has left the rings, and that is a broken vdev. */
 	uint32_t *link_epoch; /* the remote's link epoch word (MMAMP_LINK_EPOCH_OFFSET) or NULL */
@@ -86,25 +87,63 @@ struct mmamp_rproc {
 	int crashfd;  /* a crash was reported */
 };
 
+/**
+ * struct rproc_subdev - what runs on top of a powered core, hung off its lifecycle as Linux
+ * hangs its rproc_subdev: started once the core is powered and the host thread runs (boot,
+ * attach), stopped before the host thread stops and the core is powered off or let go
+ * (stop, crash, detach). The lifecycle (rproc.c) and the host thread (rproc_irq.c) reach it
+ * only through these hooks. The RPMsg vdev with its master (rproc_virtio.c, channels.c) is the
+ * one there is. Every hook but @release runs with the lock held.
+ * @start:   bring it up on the freshly powered or attached core, or say why not.
+ * @stop:    take it down; the core may be dead (crash) or still running (stop, detach).
+ * @pending: whether it has work waiting that no doorbell announced (polled mode).
+ * @deliver: the host thread's work after a doorbell (or a look in polled mode).
+ * @check:   a look without a doorbell (the watchdog's tick): report what it finds broken.
+ * @release: the rproc goes: free what it kept (lock not held).
+ */
+struct rproc_subdev {
+	int (*start)(struct mmamp_rproc *r, char *err, size_t errlen);
+	void (*stop)(struct mmamp_rproc *r);
+	bool (*pending)(struct mmamp_rproc *r);
+	void (*deliver)(struct mmamp_rproc *r);
+	void (*check)(struct mmamp_rproc *r);
+	void (*release)(struct mmamp_rproc *r);
+};
+
+/* rproc.c: the lifecycle */
 int rproc_create(struct mmamp_host *h, const struct mmamp_core *c, struct mmamp_rproc **out,
 		 char *err, size_t errlen);
 void rproc_destroy(struct mmamp_rproc *r);
+/* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
+void rproc_deadline(struct timespec *ts, int ms);
+/* CLOCK_MONOTONIC now, in milliseconds and in nanoseconds. */
+uint64_t rproc_now_ms(void);
+uint64_t rproc_now_ns(void);
+int rproc_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void rproc_set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s);
+int rproc_boot(struct mmamp_rproc *r, char *err, size_t errlen);
+int rproc_bring_up(struct mmamp_rproc *r, char *err, size_t errlen);
+void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed);
+
+/* rproc_loader.c */
+int rproc_load_firmware(struct mmamp_rproc *r, char *err, size_t errlen);
+int rproc_handle_resources(struct mmamp_rproc *r, char *err, size_t errlen);
+
+/* rproc_virtio.c: the RPMsg vdev subdevice */
+extern const struct rproc_subdev rproc_rpmsg_vdev;
+
+/* rproc_irq.c: the host thread */
+int rproc_irq_start(struct mmamp_rproc *r);
+void rproc_irq_stop(struct mmamp_rproc *r);
+int rproc_take_and_deliver(struct mmamp_rproc *r);
+
+/* rproc_crash.c */
 void rproc_core_exited(struct mmamp_rproc *r, bool reported);
 void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void rproc_watchdog_check(struct mmamp_rproc *r);
-void rproc_link_check(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
-/* @ms from now on CLOCK_MONOTONIC, the clock of every condition variable here. */
-void rproc_deadline(struct timespec *ts, int ms);
-
-/* rproc.c, for attach.c */
-int rproc_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-void rproc_set_state(struct mmamp_rproc *r, enum mmamp_rproc_state s);
-int rproc_handle_resources(struct mmamp_rproc *r, char *err, size_t errlen);
-int rproc_bring_up(struct mmamp_rproc *r, char *err, size_t errlen);
-void rproc_shutdown_core(struct mmamp_rproc *r, bool crashed);
 
 /** rproc_is_up() - running, booted by us or attached to. Lock held. */
 static inline bool rproc_is_up(const struct mmamp_rproc *r)

@@ -22,15 +22,13 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "tool_time.h"
 
 extern char **environ;
 
 static uint64_t now_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+	return tool_now_ns() / 1000000u;
 }
 
 static int left_ms(uint64_t deadline)
@@ -262,7 +260,6 @@ void e2e_stop(struct e2e *e)
 static bool vctl(struct e2e *e, char *out, size_t outlen, const char *fmt, va_list ap)
 {
 	static char buf[MMAMP_CTL_MAX + 1];
-	struct sockaddr_un sa;
 	struct timeval tv = { .tv_sec = E2E_WAIT_MS / 1000 + 30 };
 	char path[160], req[1024];
 	ssize_t n;
@@ -270,12 +267,10 @@ static bool vctl(struct e2e *e, char *out, size_t outlen, const char *fmt, va_li
 
 	vsnprintf(req, sizeof(req), fmt, ap);
 	snprintf(path, sizeof(path), "%s/" MMAMP_CTL_SOCKET, e->rt);
-	assert_int_equal(mmamp_sockaddr(&sa, path), 0);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(out, outlen, "connect: %s", strerror(errno));
-		close(fd);
+	fd = tool_seqpacket_connect(path);
+	assert_int_not_equal(fd, -ENAMETOOLONG);
+	if (fd < 0) {
+		snprintf(out, outlen, "connect: %s", strerror(-fd));
 		return false;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -488,25 +483,6 @@ int tty_echo(int fd, const uint8_t *out, size_t len, uint8_t *in)
 		}
 	}
 	return 0;
-}
-
-int seq_connect(const char *path)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	if (mmamp_sockaddr(&sa, path))
-		return -ENAMETOOLONG;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
 }
 
 ssize_t seq_recv(int fd, void *buf, size_t len, int timeout_ms)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tool_sock.h" /* tool_seqpacket_connect(): the control socket, an endpoint */
+
 #define E2E_WAIT_MS 20000  /* generous: sanitizer builds on a busy 2-core machine */
 #define TTY_CHANNEL "rpmsg-virtual-tty-channel-1"
 #define RAW_CHANNEL "rpmsg-raw"
@@ -63,7 +65,6 @@ int run(const char *exe, char *out, size_t outlen, char *err, size_t errlen,
 int tty_open(const char *path);
 /* write @len bytes and read exactly @len back; returns 0 or -errno (-ETIMEDOUT). */
 int tty_echo(int fd, const uint8_t *out, size_t len, uint8_t *in);
-int seq_connect(const char *path);
 /* Receive one packet within the wait limit; returns its length or -errno. */
 ssize_t seq_recv(int fd, void *buf, size_t len, int timeout_ms);
 void fill_random(uint8_t *buf, size_t len, uint64_t *seed);

@@ -126,7 +126,7 @@ static void endpoint_semantics(void **state)
 	channel_dev(e, "m4_0", RAW_CHANNEL, path, sizeof(path));
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
-	fd = seq_connect(path);
+	fd = tool_seqpacket_connect(path);
 	assert_true(fd >= 0);
 
 	/* one packet = one message, 1..496 bytes, byte-exact */
@@ -174,7 +174,7 @@ static void endpoint_semantics(void **state)
 	}
 
 	/* EBUSY: one client at a time */
-	fd2 = seq_connect(path);
+	fd2 = tool_seqpacket_connect(path);
 	assert_true(fd2 >= 0);
 	expect_status(fd2, EBUSY);
 	assert_int_equal(seq_recv(fd2, back, sizeof(back), E2E_WAIT_MS), 0);

@@ -58,7 +58,7 @@ static void info_of(struct e2e *e, const char *core, char *out, size_t len)
 	int fd;
 
 	channel_dev(e, core, INFO_CHANNEL, path, sizeof(path));
-	fd = seq_connect(path);
+	fd = tool_seqpacket_connect(path);
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "info", 4, 0), 4);
 	n = seq_recv(fd, out, len - 1, E2E_WAIT_MS);
@@ -265,7 +265,7 @@ static void firmware_fault_recovers(void **state)
 
 	boot_echo(e, "m4_0", "fw_echo_fault");
 	channel_dev(e, "m4_0", INFO_CHANNEL, path, sizeof(path));
-	fd = seq_connect(path);
+	fd = tool_seqpacket_connect(path);
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "crash", 5, 0), 5);
 	/* the endpoint's channel goes away with the core: EPIPE, then the end */

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "mmamp/host/rproc.h" /* MMAMP_FIRMWARE_MAX_BYTES */
 #include "proto.h"
 
 static char scratch[64]; /* firmware files made by the tests */
@@ -42,7 +43,7 @@ static int group_setup(void **state)
 	snprintf(path, sizeof(path), "%s/big", scratch); /* sparse: 64 MiB + 1 */
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (64L << 20) + 1), 0);
+	assert_int_equal(ftruncate(fd, (off_t)MMAMP_FIRMWARE_MAX_BYTES + 1), 0);
 	close(fd);
 	return 0;
 }

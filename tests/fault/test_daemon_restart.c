@@ -83,7 +83,7 @@ static void echo_all(struct e2e *e, uint64_t *seed)
 		assert_memory_equal(in, out, sizeof(out));
 	}
 	close(fd);
-	sock = seq_connect(raw);
+	sock = tool_seqpacket_connect(raw);
 	assert_true(sock >= 0);
 	for (int i = 0; i < 30; i++) {
 		size_t len = 1 + (size_t)(i * 17) % sizeof(out);

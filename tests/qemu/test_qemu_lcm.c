@@ -270,7 +270,7 @@ static void attach_and_echo(struct world *w, pid_t qemu)
 }
 
 /*
- * Attach (reference §1.7) to a Cortex-M4 that an earlier host left running: QEMU outlives its
+ * Attach (docs/protocol.md §1.3) to a Cortex-M4 that an earlier host left running: QEMU outlives its
  * host and reconnects, the new host finds it DETACHED, attaches without reloading, echoes,
  * detaches, attaches again, and stops it — for the full stack and the minimal profile.
  */

@@ -62,7 +62,7 @@
 
 #define TIMEOUT_MS 10000
 
-/* The platform (platforms/imx8qxp-sim.dts; reference §5.3). */
+/* The platform (platforms/imx8qxp-sim.dts; docs/protocol.md §0). */
 #define VRINGS_DA   0x90000000u
 #define VRINGS_SIZE 0x10000u /* vdev0vring0 + vdev0vring1 */
 #define VRING1_OFF  0x8000u
@@ -390,7 +390,7 @@ static void host_turn(struct host *h, uint64_t deadline, const char *what)
 			host_turn((h), deadline_, (what));                    \
 	} while (0)
 
-/* remoteproc start + virtio_rpmsg_bus probe (reference §1.6 step 9, §3.3). */
+/* remoteproc start + virtio_rpmsg_bus probe (docs/protocol.md §1.2). */
 static void host_link_up(struct host *h)
 {
 	struct mmamp_fw_rsc_vdev2 *v = &h->live->vdev;

@@ -1,6 +1,6 @@
 /*
  * test_mu_model.c — the MU register model (ports/sim/mu_model.h) in one process: register
- * offsets and bit positions against reference §5.2 (typed in here as numbers, not taken from the
+ * offsets and bit positions against docs/sim-platform.md "MU" (typed in here as numbers, not taken from the
  * header), every register semantic, when an interrupt line rises and when it must not, the
  * doorbell value and the TE wait. The cross-process behaviour is test_mu_xproc's.
  */
@@ -33,7 +33,7 @@ static void record_wake(uint32_t *line)
 		fail_msg("wake on something that is not a line word");
 }
 
-/* Raw register access at reference §5.2 offsets: side A at +0x000, side B at +0x100. */
+/* Raw register access at the MU's register offsets (docs/sim-platform.md): side A at +0x000, side B at +0x100. */
 static uint32_t reg(unsigned side, unsigned off)
 {
 	uint32_t v;

@@ -1,6 +1,6 @@
 /*
  * test_platform.c — platform descriptions: the two shipped boards load with the reference numbers
- * (amp-reference §5), device-address translation through a core's view, and every schema
+ * (docs/imx8x-board.md), device-address translation through a core's view, and every schema
  * violation is refused with its one-line message (trees built in memory with libfdt).
  */
 #include <setjmp.h>

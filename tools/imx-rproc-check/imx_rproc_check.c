@@ -35,7 +35,6 @@ static const struct att att_8qxp[] = {
 #define TCMU_END     0x20020000u
 #define NUM_VECTORS  640u
 #define BOOTAUX_MAX  0x20000u
-#define ATTACH_MAP   0x400u   /* bytes of the rsc-table region Linux reads at attach */
 #define RPMSG_BUF    512u
 #define RPMSG_MAX_BUFS 512u   /* virtio_rpmsg_bus: at most 512 buffers in all */
 #define RSC_COPY_MAX 4096u
@@ -329,7 +328,7 @@ static void check_rsc_table(struct ctx *c)
 		fail_diag(c, "rsc-table", ".resource_table", &d);
 		return;
 	}
-	if (size > ATTACH_MAP)
+	if (size > MMAMP_RSC_TABLE_LINUX_MAX)
 		line(c, false, "rsc-table", "0x%zx bytes: more than the 1 KiB Linux maps at attach",
 		     size);
 	if (!translate(da, size, &sys) || !writable_by_linux(c, sys, size) ||

@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_cpu.h"
+#include "tool_rtt.h"
+
 #define WARMUP  100u
 #define MAX_LEN 4096u
 
@@ -31,25 +34,6 @@ const char *mm_baseline_name(enum mm_baseline b)
 const char *mm_baseline_key(enum mm_baseline b)
 {
 	return (unsigned)b < MM_NBASELINES ? keys[b] : "?";
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- shared memory: spin or futex ---- */
@@ -92,17 +76,40 @@ static void shm_echo(struct shared *s, size_t n, size_t len, bool spin)
 	}
 }
 
+/* One ping-pong's client side: the message, its echo, how they meet. */
+struct client {
+	struct shared *s; /* shm: the buffers and the turn */
+	int fd;           /* socket */
+	bool spin;
+	size_t len;
+	uint8_t msg[MAX_LEN], back[MAX_LEN];
+};
+
+static int shm_trip(void *ctx, long i)
+{
+	struct client *c = ctx;
+
+	(void)i;
+	memcpy(c->s->buf[0], c->msg, c->len);
+	give_turn(c->s, 1, c->spin);
+	wait_turn(c->s, 0, c->spin);
+	memcpy(c->back, c->s->buf[1], c->len);
+	return 0;
+}
+
 static int run_shm(bool spin, size_t n, size_t len, int cpu_a, int cpu_b, mm_sample_fn fn,
 		   void *ctx)
 {
 	struct shared *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	uint8_t msg[MAX_LEN], back[MAX_LEN];
+	struct client c = { .s = s, .spin = spin, .len = len };
+	struct tool_rtt rt = { .n = n, .warmup = WARMUP, .trip = shm_trip, .sample = fn,
+			       .ctx = &c, .sample_ctx = ctx };
 	pid_t pid;
 
 	if (s == MAP_FAILED)
 		return -errno;
-	memset(msg, 0x5A, len);
+	memset(c.msg, 0x5A, len);
 	s->turn = 0;
 	pid = fork();
 	if (pid < 0) {
@@ -110,21 +117,12 @@ static int run_shm(bool spin, size_t n, size_t len, int cpu_a, int cpu_b, mm_sam
 		return -EAGAIN;
 	}
 	if (pid == 0) {
-		pin(cpu_b);
+		tool_pin(0, cpu_b);
 		shm_echo(s, n + WARMUP, len, spin);
 		_exit(0);
 	}
-	pin(cpu_a);
-	for (size_t i = 0; i < n + WARMUP; i++) {
-		uint64_t t0 = now_ns();
-
-		memcpy(s->buf[0], msg, len);
-		give_turn(s, 1, spin);
-		wait_turn(s, 0, spin);
-		memcpy(back, s->buf[1], len);
-		if (i >= WARMUP)
-			fn(ctx, now_ns() - t0);
-	}
+	tool_pin(0, cpu_a);
+	tool_rtt_run(&rt);
 	waitpid(pid, NULL, 0);
 	munmap(s, sizeof(*s));
 	return 0;
@@ -144,20 +142,33 @@ static int read_full(int fd, uint8_t *b, size_t n)
 	return 0;
 }
 
+static int socket_trip(void *ctx, long i)
+{
+	struct client *c = ctx;
+
+	(void)i;
+	if (write(c->fd, c->msg, c->len) != (ssize_t)c->len || read_full(c->fd, c->back, c->len))
+		return -EPIPE;
+	return 0;
+}
+
 static int run_socket(size_t n, size_t len, int cpu_a, int cpu_b, mm_sample_fn fn, void *ctx)
 {
-	uint8_t msg[MAX_LEN], back[MAX_LEN];
+	struct client c = { .len = len };
+	struct tool_rtt rt = { .n = n, .warmup = WARMUP, .trip = socket_trip, .sample = fn,
+			       .ctx = &c, .sample_ctx = ctx };
+	uint8_t back[MAX_LEN];
 	int sv[2];
 	pid_t pid;
 
-	memset(msg, 0x5A, len);
+	memset(c.msg, 0x5A, len);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		return -errno;
 	pid = fork();
 	if (pid < 0)
 		return -EAGAIN;
 	if (pid == 0) {
-		pin(cpu_b);
+		tool_pin(0, cpu_b);
 		close(sv[0]);
 		while (read_full(sv[1], back, len) == 0)
 			if (write(sv[1], back, len) != (ssize_t)len)
@@ -165,15 +176,9 @@ static int run_socket(size_t n, size_t len, int cpu_a, int cpu_b, mm_sample_fn f
 		_exit(0);
 	}
 	close(sv[1]);
-	pin(cpu_a);
-	for (size_t i = 0; i < n + WARMUP; i++) {
-		uint64_t t0 = now_ns();
-
-		if (write(sv[0], msg, len) != (ssize_t)len || read_full(sv[0], back, len))
-			break;
-		if (i >= WARMUP)
-			fn(ctx, now_ns() - t0);
-	}
+	tool_pin(0, cpu_a);
+	c.fd = sv[0];
+	tool_rtt_run(&rt); /* a broken pair ends the run: what came before it is kept */
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
 	return 0;

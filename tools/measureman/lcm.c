@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +16,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_sock.h"
+
 #define CTL_MAX 65536
 
 /* ---- mmampd: the control socket ---- */
 
 static int ctl_connect(struct mm_lcm *c, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[PATH_MAX];
+	int fd;
 
-	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/mmampd.sock", c->runtime) >=
-	    sizeof(sa.sun_path)) {
+	snprintf(path, sizeof(path), "%s/mmampd.sock", c->runtime);
+	fd = tool_seqpacket_connect(path);
+	if (fd == -ENAMETOOLONG) {
 		snprintf(err, errlen, "runtime directory %s: too long for a socket path", c->runtime);
-		return -ENAMETOOLONG;
+		return fd;
 	}
-	c->ctl = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->ctl < 0 || connect(c->ctl, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = -errno;
-
+	if (fd < 0) {
 		snprintf(err, errlen, "mmampd at %s: %s (is mmampd running? start it with "
-			 "mmampd -r %s)", sa.sun_path, strerror(-e), c->runtime);
-		if (c->ctl >= 0)
-			close(c->ctl);
+			 "mmampd -r %s)", path, strerror(-fd), c->runtime);
 		c->ctl = -1;
-		return e;
+		return fd;
 	}
+	c->ctl = fd;
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "mm_wire.h"
 #include "mmamp/host/rproc.h"
 #include "qemu_mailbox.h"
+#include "tool_cpu.h"
 
 #define CHANNEL_TIMEOUT_MS 10000
 #define REPLY_TIMEOUT_US   2000000u
@@ -70,7 +71,7 @@ static void on_rx(void *ctx, struct mmamp_channel *ch, const void *data, size_t 
 /* Take doorbells (this thread is the host's ISR) until the reply is in; -ETIMEDOUT. */
 static int wait_reply(struct inproc *ip)
 {
-	uint64_t deadline = mm_now_ns() + (uint64_t)REPLY_TIMEOUT_US * 1000u;
+	uint64_t deadline = tool_now_ns() + (uint64_t)REPLY_TIMEOUT_US * 1000u;
 
 	for (;;) {
 		int ret = mmamp_rproc_poll(ip->r);
@@ -79,7 +80,7 @@ static int wait_reply(struct inproc *ip)
 			return 0;
 		if (ret)
 			return ret;
-		if (mm_now_ns() > deadline)
+		if (tool_now_ns() > deadline)
 			return -ETIMEDOUT;
 		if (!ip->polled)
 			mmamp_rproc_wait_doorbell(ip->r, 100000);
@@ -130,7 +131,7 @@ static int inproc_roundtrip(struct mm_link *l, const uint8_t *tx, uint8_t *rx, s
 	ip->rx_len = len;
 	ip->got = false;
 	mmamp_rproc_times(ip->r, &before);
-	m->t_send = mm_now_ns();
+	m->t_send = tool_now_ns();
 	ret = mmamp_channel_send(ip->ch, tx, len, 1000);
 	mmamp_rproc_times(ip->r, &after);
 	if (ret) {
@@ -139,7 +140,7 @@ static int inproc_roundtrip(struct mm_link *l, const uint8_t *tx, uint8_t *rx, s
 	}
 	m->t_kick = after.kicks != before.kicks ? after.kick_ns : 0; /* coalesced: no ring */
 	ret = wait_reply(ip);
-	m->t_recv = mm_now_ns();
+	m->t_recv = tool_now_ns();
 	if (ret) {
 		snprintf(err, errlen, "no reply on %s within %u ms: %s", mmamp_channel_name(ip->ch),
 			 REPLY_TIMEOUT_US / 1000u, strerror(-ret));
@@ -189,7 +190,7 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 	struct mm_wire_hdr h = { .magic = MM_WIRE_CLOCK_MAGIC };
 	uint8_t req[MM_WIRE_HDR], back[MM_WIRE_HDR];
 	uint32_t n = __atomic_load_n(&c->ack, __ATOMIC_ACQUIRE);
-	uint64_t best = UINT64_MAX, start = mm_now_ns();
+	uint64_t best = UINT64_MAX, start = tool_now_ns();
 	unsigned i, crashes = mmamp_rproc_crash_count(ip->r);
 	char reason[300];
 	int ret;
@@ -209,23 +210,23 @@ static int clock_calibrate(struct inproc *ip, struct clock_est *e, char *err, si
 		uint64_t t1, t4, g, deadline;
 		unsigned spins = 0;
 
-		if (i >= CLOCK_ROUNDS && (best <= CLOCK_GOOD_NS || mm_now_ns() - start > CLOCK_BUDGET_NS))
+		if (i >= CLOCK_ROUNDS && (best <= CLOCK_GOOD_NS || tool_now_ns() - start > CLOCK_BUDGET_NS))
 			break;
 		if (++n == QMB_CLOCK_END)
 			n = 1;
-		t1 = mm_now_ns();
+		t1 = tool_now_ns();
 		__atomic_store_n(&c->req, n, __ATOMIC_RELEASE);
 		deadline = t1 + CLOCK_ROUND_NS;
 		while (__atomic_load_n(&c->ack, __ATOMIC_ACQUIRE) != n) {
 			if (++spins < CLOCK_SPINS)
 				continue;
-			if (mm_now_ns() > deadline) {
+			if (tool_now_ns() > deadline) {
 				ret = -ETIMEDOUT;
 				break;
 			}
 			sched_yield();
 		}
-		t4 = mm_now_ns();
+		t4 = tool_now_ns();
 		if (ret)
 			break;
 		g = __atomic_load_n(&c->guest_lo, __ATOMIC_RELAXED) |
@@ -319,13 +320,7 @@ static int boot(struct inproc *ip, const struct mm_inproc_config *cfg, char *err
 
 static void pin_remote(struct inproc *ip, int cpu)
 {
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(mmamp_rproc_pid(ip->r), sizeof(set), &set);
+	tool_pin(mmamp_rproc_pid(ip->r), cpu);
 }
 
 /* Remove the runtime directory the host library filled (shm/ and per-core files). */

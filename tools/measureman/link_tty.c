@@ -15,6 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "tool_sock.h"
+
 #define REPLY_TIMEOUT_MS 2000
 
 struct tty {
@@ -69,38 +71,18 @@ static int tty_roundtrip(struct mm_link *l, const uint8_t *tx, uint8_t *rx, size
 	struct tty *t = l->priv;
 	int ret;
 
-	m->t_send = mm_now_ns();
+	m->t_send = tool_now_ns();
 	ret = write_all(t->fd, tx, len);
 	if (ret) {
 		snprintf(err, errlen, "write to %s: %s", t->name, strerror(-ret));
 		return ret;
 	}
 	ret = read_all(t->fd, rx, len);
-	m->t_recv = mm_now_ns();
+	m->t_recv = tool_now_ns();
 	if (ret)
 		snprintf(err, errlen, "reading the echo from %s: %s", t->name,
 			 ret == -ETIMEDOUT ? "no reply within 2 s" : strerror(-ret));
 	return ret;
-}
-
-static int open_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
 }
 
 static int open_tty(const char *path)
@@ -125,7 +107,7 @@ int mm_tty_open(struct mm_link *l, const char *path, char *err, size_t errlen)
 
 	if (!t)
 		return -ENOMEM;
-	t->fd = stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? open_socket(path) : open_tty(path);
+	t->fd = stat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? tool_seqpacket_connect(path) : open_tty(path);
 	if (t->fd < 0) {
 		int ret = t->fd;
 

@@ -19,6 +19,7 @@
 #include "link_inproc.h"
 #include "link_tty.h"
 #include "measure.h"
+#include "mmamp/rpmsg.h"
 #include "plot.h"
 #include "report.h"
 #include "rt.h"
@@ -168,7 +169,7 @@ static void defaults(struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->p.loops = 4000000;
-	o->p.len = 496;
+	o->p.len = MMAMP_RPMSG_MTU;
 	o->p.slowest = 20;
 	o->p.warmup = 100;
 	o->rt.host_cpu = -1;

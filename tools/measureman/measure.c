@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "mm_wire.h"
+#include "mmamp/rpmsg.h"
 
 static const char *const names[MM_NSECTIONS] = {
 	"TTY-write", "TTY-read", "IPI to remote", "IPI to host", "remote processing", "round trip",
@@ -25,14 +26,6 @@ const char *mm_section_name(enum mm_section s)
 const char *mm_section_key(enum mm_section s)
 {
 	return (unsigned)s < MM_NSECTIONS ? keys[s] : "?";
-}
-
-uint64_t mm_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int64_t span(uint64_t from, uint64_t to)
@@ -202,8 +195,9 @@ int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 	uint64_t last_progress = 0, now;
 	int ret = 0;
 
-	if (p->len < MM_WIRE_HDR || p->len > 496) {
-		snprintf(err, errlen, "payload of %zu bytes: must be 32..496", p->len);
+	if (p->len < MM_WIRE_HDR || p->len > MMAMP_RPMSG_MTU) {
+		snprintf(err, errlen, "payload of %zu bytes: must be %u..%u", p->len, MM_WIRE_HDR,
+			 (unsigned)MMAMP_RPMSG_MTU);
 		return -EINVAL;
 	}
 	for (uint32_t seq = 0;; seq++) {
@@ -234,7 +228,7 @@ int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 			last_progress = now;
 		}
 	}
-	r->end_ns = mm_now_ns();
+	r->end_ns = tool_now_ns();
 	if (p->progress && last_progress)
 		fputc('\n', stderr);
 	return ret;

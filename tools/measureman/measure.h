@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "stats.h"
+#include "tool_time.h" /* the clock of every sample: tool_now_ns(), CLOCK_MONOTONIC */
 
 enum mm_section {
 	MM_TTY_WRITE,
@@ -116,8 +117,5 @@ void mm_record(struct mm_run *r, const struct mm_sample *m);
  */
 int mm_measure(struct mm_link *l, const struct mm_params *p, struct mm_run *r,
 	       const volatile int *stop, char *err, size_t errlen);
-
-/** mm_now_ns() - CLOCK_MONOTONIC in ns. */
-uint64_t mm_now_ns(void);
 
 #endif /* MEASUREMAN_MEASURE_H */

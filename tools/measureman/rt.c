@@ -10,18 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "tool_cpu.h"
+
+/* @cpu < 0: every CPU again. */
 static int pin(int pid, int cpu)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	if (cpu < 0) {
-		for (long c = 0; c < sysconf(_SC_NPROCESSORS_CONF) && c < CPU_SETSIZE; c++)
-			CPU_SET((int)c, &set);
-	} else {
-		CPU_SET(cpu, &set);
-	}
-	return sched_setaffinity(pid, sizeof(set), &set) ? -errno : 0;
+	return cpu < 0 ? tool_unpin(pid) : tool_pin(pid, cpu);
 }
 
 static int fifo(int pid, int prio)

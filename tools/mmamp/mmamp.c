@@ -32,6 +32,9 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "tool_rtt.h"
+#include "tool_sock.h"
+#include "tool_time.h"
 
 #define DEFAULT_WAIT_MS 10000
 #define DEFAULT_IO_MS 5000
@@ -121,22 +124,16 @@ static struct reply *escaped(struct reply *r, char *text)
 
 static int ctl_connect(void)
 {
-	struct sockaddr_un sa;
 	char path[PATH_MAX + 32];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/" MMAMP_CTL_SOCKET, runtime);
-	if (mmamp_sockaddr(&sa, path))
+	fd = tool_seqpacket_connect(path);
+	if (fd == -ENAMETOOLONG)
 		die(ENAMETOOLONG, "%s: path too long for a UNIX socket", path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		die(errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = errno;
-
-		die(e, "cannot reach mmampd at %s: %s%s", path, strerror(e),
-		    e == ENOENT || e == ECONNREFUSED ? " (is mmampd running? see -r)" : "");
-	}
+		die(-fd, "cannot reach mmampd at %s: %s%s", path, strerror(-fd),
+		    fd == -ENOENT || fd == -ECONNREFUSED ? " (is mmampd running? see -r)" : "");
 	return fd;
 }
 
@@ -509,14 +506,12 @@ static void endpoint_path(const char *arg, char *out, size_t len)
 
 static int ept_connect(const char *path)
 {
-	struct sockaddr_un sa;
-	int fd;
+	int fd = tool_seqpacket_connect(path);
 
-	if (mmamp_sockaddr(&sa, path))
+	if (fd == -ENAMETOOLONG)
 		die(ENAMETOOLONG, "%s: path too long for a UNIX socket", path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die(errno, "%s: %s", path, strerror(errno));
+	if (fd < 0)
+		die(-fd, "%s: %s", path, strerror(-fd));
 	return fd;
 }
 
@@ -663,14 +658,6 @@ static int cmd_recv(int argc, char **argv)
 
 /* ---- rtt: round trips through an echo TTY or endpoint ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -681,19 +668,112 @@ static int cmp_u64(const void *a, const void *b)
 static bool wait_fd(int fd, short ev, uint64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
-	uint64_t now = now_ns();
+	uint64_t now = tool_now_ns();
 	int ms = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
 
 	return poll(&p, 1, ms) == 1;
 }
 
+/* struct rtt - one `mmamp rtt` run: the device, the message and its echo, the times kept. */
+struct rtt {
+	int fd;
+	bool sock; /* an endpoint (one message a packet), else a TTY (a byte stream) */
+	const char *path;
+	int size;
+	uint8_t out[4096], in[4096];
+	uint64_t seed;
+	uint64_t *t;
+	size_t kept;
+};
+
+/* A fresh pseudo-random payload for each trip (xorshift64). */
+static int rtt_prepare(void *ctx, long i)
+{
+	struct rtt *c = ctx;
+
+	(void)i;
+	for (int k = 0; k < c->size; k++) {
+		c->seed ^= c->seed << 13;
+		c->seed ^= c->seed >> 7;
+		c->seed ^= c->seed << 17;
+		c->out[k] = (uint8_t)c->seed;
+	}
+	return 0;
+}
+
+/* Send the payload, take its echo whole and check it byte for byte (or end the program). */
+static int rtt_trip(void *ctx, long i)
+{
+	struct rtt *c = ctx;
+	uint64_t deadline = tool_now_ns() + (uint64_t)DEFAULT_IO_MS * 1000000ull;
+	size_t got = 0, put = 0;
+
+	if (c->sock) {
+		ssize_t n;
+
+		if (send(c->fd, c->out, (size_t)c->size, MSG_NOSIGNAL) != c->size)
+			die(errno, "%s: %s", c->path, strerror(errno));
+		do {
+			if (!wait_fd(c->fd, POLLIN, deadline))
+				die(ETIMEDOUT, "%s: no echo within %d ms (round trip %ld)",
+				    c->path, DEFAULT_IO_MS, i);
+			n = ept_recv(c->fd, c->path, c->in, sizeof(c->in), 0);
+			if (n < 0)
+				die(EPIPE, "%s: the endpoint was closed", c->path);
+			got = (size_t)n;
+			/* warming up: skip what an earlier client's messages brought back */
+		} while (i < 0 && (got != (size_t)c->size || memcmp(c->in, c->out, got)));
+	} else {
+		while (got < (size_t)c->size) {
+			ssize_t n;
+
+			if (put < (size_t)c->size) {
+				n = write(c->fd, c->out + put, (size_t)c->size - put);
+				if (n > 0)
+					put += (size_t)n;
+				else if (n < 0 && errno != EAGAIN)
+					die(errno, "%s: %s", c->path, strerror(errno));
+			}
+			n = read(c->fd, c->in + got, sizeof(c->in) - got);
+			if (n > 0) {
+				got += (size_t)n;
+				continue;
+			}
+			if (n == 0 || (n < 0 && errno != EAGAIN))
+				die(n == 0 ? EPIPE : errno, "%s: %s", c->path,
+				    n == 0 ? "hung up" : strerror(errno));
+			if (!wait_fd(c->fd, put < (size_t)c->size ? POLLIN | POLLOUT : POLLIN,
+				     deadline))
+				die(ETIMEDOUT, "%s: %zu of %d bytes echoed within %d ms "
+				    "(round trip %ld)", c->path, got, c->size, DEFAULT_IO_MS, i);
+		}
+	}
+	if (got != (size_t)c->size || memcmp(c->in, c->out, (size_t)c->size)) {
+		size_t k = 0;
+
+		while (k < got && k < (size_t)c->size && c->in[k] == c->out[k])
+			k++;
+		die(EIO, "%s: round trip %ld: the echo differs at byte %zu (%zu bytes back, "
+		    "%d sent)", c->path, i, k, got, c->size);
+	}
+	return 0;
+}
+
+static void rtt_sample(void *ctx, uint64_t ns)
+{
+	struct rtt *c = ctx;
+
+	c->t[c->kept++] = ns;
+}
+
 static int cmd_rtt(int argc, char **argv)
 {
+	struct rtt c = { .seed = 0x9e3779b97f4a7c15ull };
 	const char *devarg = NULL;
 	char path[PATH_MAX];
-	int count = 1000, size = MMAMP_EPT_MTU, warmup = 10, fd;
-	uint8_t out[4096], in[4096];
-	uint64_t *t, seed = 0x9e3779b97f4a7c15ull;
+	int count = 1000, size = MMAMP_EPT_MTU, fd;
+	struct tool_rtt rt = { .warmup = 10, .prepare = rtt_prepare, .trip = rtt_trip,
+			       .sample = rtt_sample, .ctx = &c, .sample_ctx = &c };
 	struct stat st;
 	bool sock;
 
@@ -736,80 +816,23 @@ static int cmd_rtt(int argc, char **argv)
 			die(ENOTTY, "%s is neither a TTY nor a message endpoint", path);
 		tcflush(fd, TCIFLUSH);
 	}
-	t = calloc((size_t)count, sizeof(*t));
-	if (!t)
+	c.t = calloc((size_t)count, sizeof(*c.t));
+	if (!c.t)
 		die(ENOMEM, "rtt: out of memory");
-	for (int i = -warmup; i < count; i++) {
-		uint64_t t0, deadline;
-		size_t got = 0, put = 0;
-
-		for (int k = 0; k < size; k++) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			out[k] = (uint8_t)seed;
-		}
-		t0 = now_ns();
-		deadline = t0 + (uint64_t)DEFAULT_IO_MS * 1000000ull;
-		if (sock) {
-			ssize_t n;
-
-			if (send(fd, out, (size_t)size, MSG_NOSIGNAL) != size)
-				die(errno, "%s: %s", path, strerror(errno));
-			do {
-				if (!wait_fd(fd, POLLIN, deadline))
-					die(ETIMEDOUT, "%s: no echo within %d ms (round trip %d)",
-					    path, DEFAULT_IO_MS, i);
-				n = ept_recv(fd, path, in, sizeof(in), 0);
-				if (n < 0)
-					die(EPIPE, "%s: the endpoint was closed", path);
-				got = (size_t)n;
-				/* warming up: skip what an earlier client's messages brought back */
-			} while (i < 0 && (got != (size_t)size || memcmp(in, out, got)));
-		} else {
-			while (got < (size_t)size) {
-				ssize_t n;
-
-				if (put < (size_t)size) {
-					n = write(fd, out + put, (size_t)size - put);
-					if (n > 0)
-						put += (size_t)n;
-					else if (n < 0 && errno != EAGAIN)
-						die(errno, "%s: %s", path, strerror(errno));
-				}
-				n = read(fd, in + got, sizeof(in) - got);
-				if (n > 0) {
-					got += (size_t)n;
-					continue;
-				}
-				if (n == 0 || (n < 0 && errno != EAGAIN))
-					die(n == 0 ? EPIPE : errno, "%s: %s", path,
-					    n == 0 ? "hung up" : strerror(errno));
-				if (!wait_fd(fd, put < (size_t)size ? POLLIN | POLLOUT : POLLIN,
-					     deadline))
-					die(ETIMEDOUT, "%s: %zu of %d bytes echoed within %d ms "
-					    "(round trip %d)", path, got, size, DEFAULT_IO_MS, i);
-			}
-		}
-		if (got != (size_t)size || memcmp(in, out, (size_t)size)) {
-			size_t k = 0;
-
-			while (k < got && k < (size_t)size && in[k] == out[k])
-				k++;
-			die(EIO, "%s: round trip %d: the echo differs at byte %zu (%zu bytes back, "
-			    "%d sent)", path, i, k, got, size);
-		}
-		if (i >= 0)
-			t[i] = now_ns() - t0;
-	}
-	qsort(t, (size_t)count, sizeof(*t), cmp_u64);
+	c.fd = fd;
+	c.sock = sock;
+	c.path = path;
+	c.size = size;
+	rt.n = (size_t)count;
+	tool_rtt_run(&rt); /* a trip that fails ends the program with its error */
+	qsort(c.t, (size_t)count, sizeof(*c.t), cmp_u64);
 	printf("%d round trips of %d bytes through %s, every echo byte-exact:\n"
 	       "  min %.1f us   median %.1f us   p99 %.1f us   max %.1f us\n",
-	       count, size, path, (double)t[0] / 1e3, (double)t[count / 2] / 1e3,
-	       (double)t[(size_t)count * 99 / 100 < (size_t)count ? (size_t)count * 99 / 100
+	       count, size, path, (double)c.t[0] / 1e3, (double)c.t[count / 2] / 1e3,
+	       (double)c.t[(size_t)count * 99 / 100 < (size_t)count ? (size_t)count * 99 / 100
 								: (size_t)count - 1] / 1e3,
-	       (double)t[count - 1] / 1e3);
-	free(t);
+	       (double)c.t[count - 1] / 1e3);
+	free(c.t);
 	close(fd);
 	return 0;
 }

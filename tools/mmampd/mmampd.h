@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * mmampd.h — the daemon's internals, shared by main.c (start-up, event loop, hand-off from the
- * library's threads), control.c (the control socket) and devices.c (a TTY or a message endpoint
- * per channel).
+ * mmampd.h — the daemon's internals, shared by its files: main.c (the entry point), options.c
+ * (command line), setup.c (instance lock, background), daemon.c (start-up, event loop,
+ * shutdown), handoff.c (from the library's threads to the loop), control.c (the control
+ * socket), devices.c (a TTY or a message endpoint per channel), util.c (logging, paths, time,
+ * epoll). Every file includes this header (and sysfs_fuse.h where it needs the sysfs face);
+ * no header includes one of the daemon's .c-level headers back.
  *
  * Threads. The daemon's own code runs on ONE thread, the event loop (epoll). The host library
  * runs a host thread per running core and a monitor thread per core; its event and receive
@@ -158,12 +161,36 @@ struct daemon {
 	struct timespec t0;
 };
 
-/* main.c */
+#define MMAMPD_CONTINUE (-1) /* options_parse(), daemonize(): go on (else: exit with it) */
+
+/* options.c */
+int options_parse(struct daemon *d, int argc, char **argv, int *ready_fd);
+
+/* setup.c */
+int take_lock(struct daemon *d, char *err, size_t errlen);
+/* Go to the background unless -F; @ready_wr gets the readiness pipe's write end (or -1). */
+int daemonize(struct daemon *d, int ready_fd, int *ready_wr);
+/* Tell the waiting parent (or --ready-fd) that start-up worked (@err NULL) or why not. */
+void ready_report(int ready_wr, const char *err);
+
+/* daemon.c */
+int daemon_start(struct daemon *d, char *err, size_t errlen);
+void daemon_serve(struct daemon *d);
+void daemon_loop(struct daemon *d);
+void daemon_shutdown(struct daemon *d);
+void daemon_close(struct daemon *d);
+
+/* handoff.c */
+extern const struct mmamp_host_events handoff_events;
+void handoff_init(int wake_fd);
+void handoff_flush(struct dev *dev);
+void handoff_process(struct daemon *d);
+void handoff_drain(void);
+
+/* util.c */
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int epoll_set(struct daemon *d, int fd, struct watch *w, uint32_t *cur, uint32_t want);
 void epoll_forget(struct daemon *d, int fd, uint32_t *cur);
-void handoff_flush(struct dev *dev);
-void handoff_process(struct daemon *d);
 struct core *core_by_name(struct daemon *d, const char *name);
 struct core *core_of(struct daemon *d, struct mmamp_rproc *r);
 int64_t ms_until(const struct timespec *t);

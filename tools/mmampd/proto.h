@@ -25,9 +25,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "mmamp/rpmsg.h"
+
 #define MMAMP_CTL_SOCKET      "mmampd.sock"
 #define MMAMP_CTL_MAX         65536 /* largest request or reply packet */
-#define MMAMP_EPT_MTU         496   /* RPMsg payload: 512-byte buffer - 16-byte header */
+#define MMAMP_EPT_MTU         ((int)MMAMP_RPMSG_MTU) /* an endpoint message: one RPMsg payload */
 #define MMAMP_EPT_STATUS_LEN  512
 #define MMAMP_EPT_STATUS_TAG  "mmampd-status "
 #define MMAMP_RUNTIME_ENV     "MMAMP_RUNTIME_DIR"

@@ -17,6 +17,7 @@
 #include "mmamp/errno.h"
 #include "mmamp/rpmsg.h"
 #include "mmamp/rsc_table.h"
+#include "tool_time.h"
 
 #define NUM       256u
 #define ALIGN     4096u
@@ -87,10 +88,7 @@ static int host_rx(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 
 static double seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)tool_now_ns() / 1e9;
 }
 
 int main(void)

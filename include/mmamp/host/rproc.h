@@ -15,9 +15,22 @@
  * 1, 3, gfeatures, vring da, RPMsg probe (RX buffers posted), 7, first kick → channels come up
  * from the remote's name-service announcements.
  *
- * Threads: each running core has one host thread (its "interrupt" context) that takes doorbells,
- * delivers messages and watches the core process; event callbacks run on it. Every function
+ * Threads: each running core has one host thread (its "interrupt" context) that takes doorbells
+ * and delivers messages, and each core a monitor thread that watches the core process, its
+ * heartbeat and crash reports; event callbacks run on them. Every function
  * here may be called from any thread, including from inside a callback.
+ *
+ * Errors: negative Linux errno values (the numbers of mmamp/errno.h), each function saying its
+ * own below. Where the host turns the portable core's errors into its own (docs/protocol.md
+ * §4.1), it does so in one place each:
+ *   - mmamp_channel_send(): the core's -ENOBUFS (no free TX buffer) becomes -EAGAIN (timeout 0,
+ *     or called from a receive callback, which cannot wait for its own thread) or -ETIMEDOUT
+ *     (the timeout passed); -ENOTCONN (the endpoint is gone) becomes -EPIPE; -EIO (the remote
+ *     broke the TX ring) becomes -EPIPE and the core is reported crashed ("vdev broken").
+ *   - the host thread: -EIO from receiving (a ring violation) is never returned to anyone: the
+ *     core goes to "crashed" with the violation as its reason (mmamp_rproc_crash_reason()).
+ *   - mmamp_rproc_start(): the ELF loader's and the resource table's errors (-ENOEXEC,
+ *     -EACCES, ...) are passed on as they are, with @err saying what, where and why.
  */
 #ifndef MMAMP_HOST_RPROC_H
 #define MMAMP_HOST_RPROC_H
@@ -133,10 +146,16 @@ int mmamp_firmware_name_check(const char *name, char *why, size_t whylen);
  */
 int mmamp_rproc_set_firmware(struct mmamp_rproc *r, const char *name);
 
+/* A firmware image is read whole into memory: larger ones are refused (-EFBIG). */
+#define MMAMP_FIRMWARE_MAX_BYTES (64u << 20)
+
 /**
- * mmamp_rproc_start() - boot the core with its firmware. -EBUSY if not offline; -ENOENT no such
- * firmware; -ENOEXEC malformed ELF/resource table; -EACCES SCU denial; each with @err saying
- * what, where and why.
+ * mmamp_rproc_start() - boot the core with its firmware (or attach to it when detached).
+ * -EBUSY if not offline; -ENOENT no firmware set, or no such file; -EFBIG larger than
+ * MMAMP_FIRMWARE_MAX_BYTES; -ENOEXEC malformed ELF/resource table, wrong e_machine, no RPMsg
+ * vdev; -EACCES SCU denial of a segment; -ENOMEM a vring or carveout that does not fit the
+ * platform's regions; -EOPNOTSUPP a second vdev, a non-RPMsg one; -EINVAL a firmware name the
+ * rule refuses, an RSC_DEVMEM entry; each with @err saying what, where and why.
  */
 int mmamp_rproc_start(struct mmamp_rproc *r, char *err, size_t errlen);
 
