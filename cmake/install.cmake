@@ -40,7 +40,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/core ${PROJECT_SOURCE_DIR}/src/remot
         DESTINATION ${_fw_src}/src FILES_MATCHING PATTERN "*.c")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/ports/ DESTINATION ${_fw_src}/ports
         FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "*.S" PATTERN "*.ld"
-                       PATTERN "firmware.cmake"
+                       PATTERN "firmware*.cmake"
                        PATTERN "simcore*" EXCLUDE PATTERN "mu_host.h" EXCLUDE
                        PATTERN "bootrom" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/firmware/common DESTINATION ${_fw_src}/firmware

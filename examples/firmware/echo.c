@@ -17,14 +17,8 @@ static struct mmamp_rpmsg_ept ept;
 
 static int echo(struct mmamp_rpmsg_ept *e, void *data, size_t len, uint32_t src, void *priv)
 {
-	int ret;
-
 	(void)priv;
-	/* a slow host delays the echo, it does not lose it: each wait is bounded, so a reset of
-	 * the host is still noticed */
-	do
-		ret = mmamp_rpmsg_sendto_timeout(e, src, data, len, FW_TX_TIMEOUT_US);
-	while (ret == -MMAMP_ETIMEDOUT && fw_link_ok(e));
+	(void)fw_send_while_up(e, src, data, len); /* a slow host delays it, a reset ends it */
 	return 0;
 }
 

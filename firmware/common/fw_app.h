@@ -94,6 +94,23 @@ static inline bool fw_link_ok(const struct mmamp_rpmsg_ept *ept)
 	return mmamp_rpmsg_host_ready(ept->rdev);
 }
 
+/**
+ * fw_send_while_up() - send @len bytes at @data from @ept to @dst, waiting for a TX buffer as long
+ * as the host keeps the link up: a slow host (a loaded machine) only delays the message; each
+ * wait is bounded (FW_TX_TIMEOUT_US), so a reset of the host is still noticed. Return: 0 or the
+ * send's error.
+ */
+static inline int fw_send_while_up(struct mmamp_rpmsg_ept *ept, uint32_t dst, const void *data,
+				   size_t len)
+{
+	int ret;
+
+	do
+		ret = mmamp_rpmsg_sendto_timeout(ept, dst, data, len, FW_TX_TIMEOUT_US);
+	while (ret == -MMAMP_ETIMEDOUT && fw_link_ok(ept));
+	return ret;
+}
+
 /*
  * The vdev of the live resource table. The host (remoteproc) copied our table there before it
  * started us and writes status, features and vring addresses into that copy. If there is no

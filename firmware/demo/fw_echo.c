@@ -38,13 +38,8 @@ static int last_drop_error;
 
 static int echo_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	int ret;
-
-	/* An echo is never dropped while the link is up: a slow host (a loaded machine) only
-	 * delays it; each wait is bounded so a host reset is still noticed. */
-	do
-		ret = mmamp_rpmsg_sendto_timeout(ept, src, data, len, FW_TX_TIMEOUT_US);
-	while (ret == -MMAMP_ETIMEDOUT && fw_link_ok(ept));
+	/* An echo is never dropped while the link is up (fw_send_while_up()). */
+	int ret = fw_send_while_up(ept, src, data, len);
 
 	(void)priv;
 	if (ret) {

@@ -75,12 +75,8 @@ static bool has_dot(const char *s, size_t n)
 
 static int echo_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	int ret;
-
 	(void)priv;
-	do
-		ret = mmamp_rpmsg_sendto_timeout(ept, src, data, len, FW_TX_TIMEOUT_US);
-	while (ret == -MMAMP_ETIMEDOUT && fw_link_ok(ept));
+	(void)fw_send_while_up(ept, src, data, len);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
 # takes it: the i.MX8QXP's Cortex-M4F, cross-built with arm-none-eabi; the board is one of
 # IMX8QX_BOARD_MEK / IMX8QX_BOARD_VAR_SOM_MX8X in RUNTIME_DEFINITIONS. It brings its own
 # resource table (vrings at the carveouts) and a .bin for U-Boot's bootaux next to the ELF.
-set(_mmamp_port_cross ON)
+include(${_mmamp_port_dir}/../cortex-m/firmware-m4.cmake)
 set(_mmamp_port_header port_imx8qx.h)
 # reset and vector table, SoC bring-up (SCU RPC, IRQSTEER, LPUART), MU5 B doorbell, the table
 set(_mmamp_port_sources)
@@ -14,11 +14,4 @@ set(_mmamp_port_app_last ON) # the layout the footprint was measured in: the app
 # mu_model.h: the same imx6sx-type MU as the sim's (board.c's fw_text.h: firmware/common, which
 # every firmware sees)
 set(_mmamp_port_includes ${_mmamp_port_dir} ${_mmamp_port_dir}/../sim)
-set(_mmamp_port_cflags -ffreestanding -fno-builtin-printf -ffunction-sections -fdata-sections
-    -fno-common)
-set(_mmamp_port_ldflags -nostartfiles --specs=nano.specs)
-# the CPU (cmake/arm-none-eabi.cmake gives CMake builds the same), for a Make build's flags
-set(_mmamp_port_cpu -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os)
-set(_mmamp_port_ldscript ${_mmamp_port_dir}/firmware.ld)
-set(_mmamp_port_suffix .elf)
 set(_mmamp_port_bin ON)

@@ -1,19 +1,12 @@
 # ports/qemu-mps2/firmware.cmake — this port as mmamp_add_firmware() (cmake/mmampFirmware.cmake)
 # takes it: a Cortex-M4F on QEMU mps2-an386, cross-built with arm-none-eabi (newlib-nano for
 # mem*). Read inside mmamp_add_firmware(); _mmamp_port_dir is this folder.
-set(_mmamp_port_cross ON)
+include(${_mmamp_port_dir}/../cortex-m/firmware-m4.cmake)
 set(_mmamp_port_header port_qemu.h)
 # the UART1 doorbell binding, the board (console, clock), reset and vector table
 set(_mmamp_port_sources ${_mmamp_port_dir}/port_qemu.c ${_mmamp_port_dir}/board.c
     ${_mmamp_port_dir}/startup.c)
 set(_mmamp_port_includes ${_mmamp_port_dir})
-set(_mmamp_port_cflags -ffreestanding -fno-builtin-printf -ffunction-sections -fdata-sections
-    -fno-common)
-set(_mmamp_port_ldflags -nostartfiles --specs=nano.specs)
-# the CPU (cmake/arm-none-eabi.cmake gives CMake builds the same), for a Make build's flags
-set(_mmamp_port_cpu -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os)
-set(_mmamp_port_ldscript ${_mmamp_port_dir}/firmware.ld)
-set(_mmamp_port_suffix .elf)
 # The minimal profile (MINIMAL): its UART1/SysTick binding and block copy (copy.S: the project
 # enables ASM), then the same board.
 set(_mmamp_port_min_header port_min.h)
