@@ -15,17 +15,14 @@
  * A measurement, never a test: it fails only when a pairing does not work.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "bench_stats.h"
-#include "link.h"
+#include "link_rtt.h"
 
-#define MSG 496
+#define MSG LINK_RTT_MSG
 
 static const struct pairing cases[] = {
 	{ "mmamp host <-> mmamp full remote", MM_BOTH, PEER_LINUX, false, false },
@@ -36,66 +33,8 @@ static const struct pairing cases[] = {
 	{ "OpenAMP master <-> minimal remote", MM_MIN_REMOTE, PEER_OPENAMP, false, false },
 	{ "mmamp host <-> RPMsg-Lite remote", MM_HOST, PEER_RPMSG_LITE, false, true },
 	{ "mmamp host <-> OpenAMP remote", MM_HOST, PEER_OPENAMP, false, false },
-	/* the protocol floor: the same rings, layout and copies between two unchecked peers */
-	{ "floor: OpenAMP-like <-> OpenAMP-like", MM_NONE, PEER_OPENAMP, false, false },
 };
-#define N_CASES (sizeof(cases) / sizeof(cases[0]))
-
-static void *remote_spin(void *arg)
-{
-	struct link *l = arg;
-
-	tool_pin(0, 1);
-	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
-		if (link_remote_step(l, false) < 0)
-			break;
-	return NULL;
-}
-
-/* One case: @n round trips, or 0 samples (and a reason on stderr) if the pairing fails. */
-static struct bench_result run_case(const struct pairing *pr, size_t n, uint64_t *t)
-{
-	struct link *l = link_new(pr);
-	uint8_t msg[MSG];
-	uint32_t want;
-	size_t i = 0;
-	pthread_t th;
-	uint64_t t0;
-
-	if (!l || link_up(l)) {
-		fprintf(stderr, "%s: %s\n", pr->name, l ? l->error : "no memory");
-		goto out;
-	}
-	memset(msg, 0x5A, sizeof(msg));
-	l->remote_echo = true;
-	l->peer_r.echo = true;
-	pthread_create(&th, NULL, remote_spin, l);
-	tool_pin(0, 0);
-	for (i = 0; i < n + n / 10; i++) { /* the first tenth warms up and is not kept */
-		want = l->at_master.count + 1u;
-		t0 = tool_now_ns();
-		if (link_master_tx(l, msg, MSG))
-			break;
-		while (l->at_master.count != want)
-			if (link_master_step(l) < 0)
-				break;
-		if (l->at_master.count != want)
-			break;
-		if (i >= n / 10)
-			t[i - n / 10] = tool_now_ns() - t0;
-	}
-	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
-	if (i < n + n / 10) {
-		fprintf(stderr, "%s: stopped after %zu round trips: %s\n", pr->name, i,
-			l->error[0] ? l->error : link_peer_error(l) ? link_peer_error(l) : "?");
-		i = n / 10;
-	}
-out:
-	if (l)
-		link_free(l);
-	return bench_summarize(pr->name, t, i > n / 10 ? i - n / 10 : 0);
-}
+#define N_CASES (sizeof(cases) / sizeof(cases[0]) + 1) /* and the protocol floor, last */
 
 int main(int argc, char **argv)
 {
@@ -121,7 +60,7 @@ int main(int argc, char **argv)
 	if (!t)
 		return 1;
 	for (size_t c = 0; c < N_CASES; c++) {
-		res[c] = run_case(&cases[c], n, t);
+		res[c] = link_rtt_run(c + 1 < N_CASES ? &cases[c] : &link_rtt_floor, n, t);
 		failed |= res[c].n == 0;
 	}
 	if (json) {
@@ -130,7 +69,7 @@ int main(int argc, char **argv)
 		for (size_t c = 0; c < N_CASES; c++)
 			printf("    {\"name\": \"%s\", \"median_us\": %.2f, \"p99_us\": %.2f, "
 			       "\"p999_us\": %.2f, \"max_us\": %.2f, \"vs_mmamp\": %.2f}%s\n",
-			       cases[c].name, res[c].p50, res[c].p99, res[c].p999, res[c].max,
+			       res[c].name, res[c].p50, res[c].p99, res[c].p999, res[c].max,
 			       res[0].p50 > 0 ? res[c].p50 / res[0].p50 : 0, c + 1 < N_CASES ? "," : "");
 		printf("  ]\n}\n");
 	} else {
@@ -139,7 +78,7 @@ int main(int argc, char **argv)
 		printf("%-36s %10s %10s %10s %10s %9s\n", "case", "median_us", "p99_us", "p99.9_us",
 		       "max_us", "vs_mmamp");
 		for (size_t c = 0; c < N_CASES; c++)
-			printf("%-36s %10.2f %10.2f %10.2f %10.2f %9.2f\n", cases[c].name, res[c].p50,
+			printf("%-36s %10.2f %10.2f %10.2f %10.2f %9.2f\n", res[c].name, res[c].p50,
 			       res[c].p99, res[c].p999, res[c].max,
 			       res[0].p50 > 0 ? res[c].p50 / res[0].p50 : 0);
 		printf("ratio mmamp <-> mmamp / protocol floor (goal <= 1.2): %.2f\n",

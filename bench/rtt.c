@@ -1,15 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rtt.c — mmamp-bench-rtt: round-trip time of a 496-byte message host → remote → host through
  * the host library and a simulated core (interrupt mode: futex doorbells; polled mode: both
  * sides spin), next to three baselines measured in the same run with the same payload and the
  * same two CPUs: a raw shared-memory spin ping-pong, a futex ping-pong and a UNIX stream socket
  * ping-pong (each between two processes, each copying 496 bytes each way; the baselines are
- * MeasureMan's, tools/measureman/baseline.c).
+ * MeasureMan's, tools/measureman/baseline.c) — and, for the polled mode, the protocol floor: a
+ * split-virtqueue ping-pong with mmamp's layout and copies between two peers that check next
+ * to nothing (tests/interop's peer models, threads on the same two CPUs: bench/link_rtt.h).
  *
  *   mmamp-bench-rtt [-n SAMPLES] [--json]     (defaults: 20000 samples per case)
  *
  * Prints median, p99, p99.9 and max per case and the ratios the targets are stated in
- * (docs/…/targets: interrupt ≤ 1.2× futex ping-pong, polled ≤ 1.3× spin ping-pong).
+ * (docs/…/targets: interrupt ≤ 1.2× futex ping-pong, polled ≤ 1.3× spin ping-pong; polled
+ * ≤ 1.2× the protocol floor).
  * This is a measurement, not a test: it never fails on a number.
  */
 #define _GNU_SOURCE
@@ -30,6 +34,7 @@
 
 #include "baseline.h"
 #include "bench_stats.h"
+#include "link_rtt.h"
 #include "tool_rtt.h"
 #include "mmamp/host/rproc.h"
 
@@ -155,11 +160,17 @@ out:
 	return res;
 }
 
+/* The ratio of two medians; 0 when a case failed (no samples). */
+static double ratio(struct bench_result a, struct bench_result b)
+{
+	return a.n && b.n ? a.p50 / b.p50 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = 20000;
 	bool json = false;
-	struct bench_result res[5];
+	struct bench_result res[6];
 	uint64_t *t;
 
 	for (int i = 1; i < argc; i++) {
@@ -179,19 +190,21 @@ int main(int argc, char **argv)
 	res[2] = bench_baseline(MM_BASE_SOCKET, n, t);
 	res[3] = bench_mmamp("mmamp interrupt (futex doorbell)", false, n, t);
 	res[4] = bench_mmamp("mmamp polled", true, n, t);
+	res[5] = link_rtt_run(&link_rtt_floor, n, t);
 	if (json) {
 		printf("{\n  \"payload\": %d, \"samples\": %zu,\n  \"cases\": [\n", MSG, n);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			printf("    {\"name\": \"%s\", \"median_us\": %.2f, \"p99_us\": %.2f, "
 			       "\"p99.9_us\": %.2f, \"max_us\": %.2f}%s\n", res[i].name, res[i].p50,
-			       res[i].p99, res[i].p999, res[i].max, i < 4 ? "," : "");
-		printf("  ],\n  \"interrupt_vs_futex\": %.2f,\n  \"polled_vs_spin\": %.2f\n}\n",
-		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50);
+			       res[i].p99, res[i].p999, res[i].max, i < 5 ? "," : "");
+		printf("  ],\n  \"interrupt_vs_futex\": %.2f,\n  \"polled_vs_spin\": %.2f,\n"
+		       "  \"polled_vs_protocol_floor\": %.2f\n}\n",
+		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50, ratio(res[4], res[5]));
 	} else {
 		printf("# round trip, %d-byte payload, %zu samples per case, CPUs 0 and 1\n", MSG, n);
 		printf("%-34s %10s %10s %10s %10s\n", "case", "median_us", "p99_us", "p99.9_us",
 		       "max_us");
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			printf("%-34s %10.2f %10.2f %10.2f %10.2f\n", res[i].name, res[i].p50,
 			       res[i].p99, res[i].p999, res[i].max);
 		printf("ratio interrupt / futex ping-pong (target <= 1.2): %.2f\n",
@@ -200,6 +213,8 @@ int main(int argc, char **argv)
 		       res[3].p50 / res[2].p50);
 		printf("ratio polled / spin ping-pong (target <= 1.3):    %.2f\n",
 		       res[4].p50 / res[0].p50);
+		printf("ratio polled / protocol floor (goal <= 1.2):      %.2f\n",
+		       ratio(res[4], res[5]));
 	}
 	free(t);
 	return 0;

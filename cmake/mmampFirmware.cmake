@@ -20,6 +20,7 @@
 #   RUNTIME_DEFINITIONS  definitions for everything, core, runtime and port included
 #   MINIMAL              the minimal profile (mmamp/rpmsg_min.h, rpmsg_min.c and the port's
 #                        minimal binding, MMAMP_FW_MIN_PORT_H) instead of the runtime; qemu-mps2
+# qemu-mps2 has an assembly file (copy.S): its projects enable ASM (project(... C ASM)).
 #   OWN_RSC_TABLE        the firmware declares its own .resource_table (else the runtime's
 #                        one-vdev table, mmamp_fw_rsc_table, or the port's)
 #
@@ -121,9 +122,11 @@ function(mmamp_add_firmware name)
   if(FW_MINIMAL AND NOT _mmamp_port_min_sources)
     message(FATAL_ERROR "mmamp_add_firmware(${name}): PORT ${FW_PORT} has no minimal profile")
   endif()
-  if(FW_MINIMAL AND NOT CMAKE_ASM_COMPILER_LOADED)
-    message(FATAL_ERROR "mmamp_add_firmware(${name}): MINIMAL on ${FW_PORT} has an assembly "
-                        "file: enable ASM in the project (project(... C ASM))")
+  set(_asm ${_mmamp_port_sources} ${_mmamp_port_min_sources})
+  list(FILTER _asm INCLUDE REGEX "\\.S$")
+  if(_asm AND NOT CMAKE_ASM_COMPILER_LOADED)
+    message(FATAL_ERROR "mmamp_add_firmware(${name}): PORT ${FW_PORT} has an assembly file "
+                        "(${_asm}): enable ASM in the project (project(... LANGUAGES C ASM))")
   endif()
   if(FW_CONFIG)
     get_filename_component(FW_CONFIG ${FW_CONFIG} ABSOLUTE)

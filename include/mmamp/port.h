@@ -87,6 +87,20 @@ MMAMP_BEGIN_DECLS
 #define MMAMP_CACHE_INVALIDATE(ptr, len) ((void)(ptr), (void)(len))
 #endif
 
+/*
+ * The payload copy of the copy-send API (mmamp_rpmsg_sendto() and friends): memcpy on the host.
+ * On Cortex-M it is the function mmamp_port_copy(), which the core defines weak as memcpy and
+ * a port may replace by linking its own (ports/qemu-mps2/copy.S: 32-byte LDM/STM blocks). It
+ * must copy exactly @n bytes into [@dst, @dst + @n) — also when a hostile host made the two
+ * buffers overlap (the result is then its own garbage, but nothing outside is touched).
+ */
+#ifdef MMAMP_PORT_CORTEX_M
+void *mmamp_port_copy(void *dst, const void *src, __SIZE_TYPE__ n);
+#define MMAMP_PAYLOAD_COPY mmamp_port_copy
+#else
+#define MMAMP_PAYLOAD_COPY memcpy
+#endif
+
 MMAMP_END_DECLS
 
 #endif /* MMAMP_PORT_H */

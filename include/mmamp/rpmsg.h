@@ -277,7 +277,10 @@ void mmamp_rpmsg_kicked(struct mmamp_rpmsg_dev *rdev);
 
 /**
  * mmamp_rpmsg_poll() - do all pending work: (remote) follow the vdev status — bring the link up
- * when DRIVER_OK appears, take it down when status returns to 0 — then deliver received messages.
+ * when DRIVER_OK appears, take it down when status returns to 0 — then deliver received messages:
+ * (remote) those the host had made available when the poll read vring1's avail.idx; one posted
+ * later brings its own doorbell (and mmamp_rpmsg_work_pending() sees it), with EVENT_IDX the
+ * poll looks again until nothing is new.
  * Returns a MMAMP_RPMSG_LINK_* event, 0, or a negative error (-MMAMP_EIO: broken;
  * -MMAMP_EPROTO: the host published an unusable ring configuration, see mmamp_rpmsg_fault()).
  */

@@ -84,13 +84,16 @@ struct mmamp_vq_desc_state {
  * @desc, @avail, @used: the three parts of the ring in shared memory.
  * @shm:        the shared window that descriptor addresses must lie in.
  * @state:      driver role: caller-provided array of @num descriptor shadows.
- * @max_len:    device role: largest descriptor length accepted (0 = no limit but the window).
+ * @max_len:    device role: largest descriptor length accepted (UINT32_MAX: only the window
+ *              bounds it; mmamp_vq_init_device() turns its "0 = no limit" into that).
  * @fault_value: the offending value when broken (@fault says which field).
  * @num, @mask: queue size (power of two) and num - 1.
  * @next_avail: driver: avail.idx we publish next.    device: next avail entry to take.
  * @next_used:  driver: next used entry to reap.      device: used.idx we publish next.
  * @outstanding: driver: buffers in flight.           device: buffers taken, not yet returned.
  * @kicked_at:  the index at our last notification decision (for EVENT_IDX).
+ * @avail_seen: device: avail.idx as last read and checked; the buffers up to it are taken
+ *              without reading it again (src/core/vring_dev.h).
  * @cb_off:     we asked the peer not to notify us (mmamp_vq_disable_cb()).
  */
 struct mmamp_vq {
@@ -107,6 +110,7 @@ struct mmamp_vq {
 	uint16_t next_used;
 	uint16_t outstanding;
 	uint16_t kicked_at;
+	uint16_t avail_seen;
 	uint8_t is_driver;
 	uint8_t event_idx;
 	uint8_t cb_off;

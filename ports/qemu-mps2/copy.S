@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * copy.S — mmamp_qemu_copy(dst, src, n): memcpy for the Cortex-M4 (port_min.h). When dst, src
+ * copy.S — mmamp_qemu_copy(dst, src, n): memcpy for the Cortex-M4 (port_min.h; the full stack's
+ * payload copy too, as mmamp_port_copy of include/mmamp/port.h). When dst, src
  * and n are all multiples of 4 (RPMsg payloads: 512-byte buffers, 16-byte header), it moves
  * 32 bytes per LDM/STM pair — 4 instructions per 32 bytes, about 85 for a 496-byte message,
  * against ~260 for newlib-nano's word loop; anything else goes to the library's memcpy.
@@ -34,3 +35,7 @@ mmamp_qemu_copy:
 4:	pop	{r0, r4-r9}
 	bx	lr
 	.size mmamp_qemu_copy, . - mmamp_qemu_copy
+
+	@ the full stack's payload copy (include/mmamp/port.h): this one, not the core's weak memcpy
+	.global mmamp_port_copy
+	.thumb_set mmamp_port_copy, mmamp_qemu_copy

@@ -10,6 +10,16 @@
 
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
+#include "hot.h"
+#include "vring_dev.h"
+
+#ifdef MMAMP_PORT_CORTEX_M
+/* The default payload copy (mmamp/port.h): a port links a faster one under the same name. */
+__attribute__((weak)) void *mmamp_port_copy(void *dst, const void *src, size_t n)
+{
+	return memcpy(dst, src, n);
+}
+#endif
 
 /* Why the remote could not bring the link up (rdev->link_error). */
 enum link_error {
@@ -44,11 +54,12 @@ static bool hdr_aligned(const void *p)
 	return ((uintptr_t)p & (_Alignof(struct mmamp_rpmsg_hdr) - 1u)) == 0;
 }
 
-static int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
+MMAMP_HOT int notify_peer(struct mmamp_rpmsg_dev *rdev, struct mmamp_vq *vq, uint32_t notifyid)
 {
-	if (!mmamp_vq_kick_prepare(vq))
-		return 0;
-	return rdev->ops->notify(rdev->ctx, notifyid);
+	/* remote: called only after a return succeeded, so the queue is not broken */
+	bool need = IS_HOST(rdev) ? mmamp_vq_kick_prepare(vq) : vq_dev_kick_needed(vq);
+
+	return need ? rdev->ops->notify(rdev->ctx, notifyid) : 0;
 }
 
 /* ---- endpoints ---- */
@@ -225,24 +236,39 @@ static int host_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 	return 0;
 }
 
-static int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
+/*
+ * The host's RX buffers on vring0. avail.idx is read only once the buffers it counted last
+ * time are taken (a Linux host posts all of its 256 at once: one read for them); each buffer
+ * is still checked as it is taken (vring_dev.h), and here for what a message needs.
+ */
+MMAMP_HOT int remote_tx_acquire(struct mmamp_rpmsg_dev *rdev, struct tx_slot *s)
 {
+	struct mmamp_vq *vq = &rdev->svq;
 	struct mmamp_vq_buf b;
 	int ret;
 
-	if (rdev->tx_spare && remote_spare_pop(rdev, s))
-		return 0;
+	if (vq->fault)
+		return -MMAMP_EIO;
+	if (rdev->tx_spare) {
+		/* spares are buffers we hold: with none held, the list is a scribble */
+		if (vq->outstanding && remote_spare_pop(rdev, s))
+			return 0;
+		rdev->tx_spare = NULL;
+	}
 	for (;;) {
-		ret = mmamp_vq_get_avail(&rdev->svq, &b);
+		if (vq->next_avail == vq->avail_seen) {
+			ret = vq_dev_avail(vq);
+			if (ret <= 0)
+				return ret ? ret : -MMAMP_ENOBUFS;
+		}
+		ret = vq_dev_take(vq, &b);
 		if (ret)
-			return ret == -MMAMP_EAGAIN ? -MMAMP_ENOBUFS : ret;
+			return ret;
 		if (b.device_writable && b.len >= MMAMP_RPMSG_HDR_SIZE && hdr_aligned(b.data))
 			break;
 		/* Unusable for a message: hand it straight back (as an empty, harmless buffer). */
 		rdev->stats.rx_malformed++;
-		ret = mmamp_vq_put_used(&rdev->svq, b.head, 0);
-		if (ret)
-			return ret;
+		vq_dev_put(vq, b.head, 0);
 	}
 	s->hdr = b.data;
 	s->cap = b.len;
@@ -324,12 +350,14 @@ static int tx_commit(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s, uint
 	MMAMP_SHM_WRITE(h->len, (uint16_t)len);
 	MMAMP_SHM_WRITE(h->flags, (uint16_t)0);
 	MMAMP_CACHE_FLUSH(h, total);
-	if (IS_HOST(rdev))
+	if (IS_HOST(rdev)) {
 		ret = mmamp_vq_add(&rdev->svq, s->head, mmamp_shm_da_of(&rdev->shm, h), total, false);
-	else
-		ret = mmamp_vq_put_used(&rdev->svq, s->head, total);
-	if (ret)
-		return ret;
+		if (ret)
+			return ret;
+	} else {
+		/* A buffer we hold, head < num: taken just now, or checked by the caller. */
+		vq_dev_put(&rdev->svq, s->head, total);
+	}
 	rdev->stats.tx++;
 	return notify_peer(rdev, &rdev->svq, rdev->svq_notifyid);
 }
@@ -340,37 +368,6 @@ static void tx_cancel(struct mmamp_rpmsg_dev *rdev, const struct tx_slot *s)
 		rdev->tx_free[rdev->tx_free_count++] = s->head;
 	else
 		remote_spare_push(rdev, s);
-}
-
-static int send_raw(struct mmamp_rpmsg_dev *rdev, uint32_t src, uint32_t dst, const void *data,
-		    size_t len, uint32_t timeout_us)
-{
-	struct tx_slot s;
-	int ret;
-
-	if (len > MMAMP_RPMSG_MTU)
-		return -MMAMP_EMSGSIZE;
-	if (dst == MMAMP_RPMSG_ADDR_ANY || src == MMAMP_RPMSG_ADDR_ANY || (len && !data))
-		return -MMAMP_EINVAL;
-	ret = tx_acquire_wait(rdev, &s, timeout_us);
-	if (ret)
-		return ret;
-	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
-		/* The host posted a short buffer. Kept as a spare, it would be popped first by
-		 * every later send and fail the same way: hand it back empty, as unusable. */
-		if (IS_HOST(rdev)) {
-			tx_cancel(rdev, &s);
-		} else {
-			rdev->stats.rx_malformed++;
-			ret = mmamp_vq_put_used(&rdev->svq, s.head, 0);
-			if (ret)
-				return ret;
-		}
-		return -MMAMP_EMSGSIZE;
-	}
-	if (len)
-		memcpy(s.hdr + 1, data, len);
-	return tx_commit(rdev, &s, src, dst, len);
 }
 
 int mmamp_rpmsg_sendto(struct mmamp_rpmsg_ept *ept, uint32_t dst, const void *data, size_t len)
@@ -387,12 +384,39 @@ int mmamp_rpmsg_send(struct mmamp_rpmsg_ept *ept, const void *data, size_t len)
 	return mmamp_rpmsg_sendto(ept, ept->dest_addr, data, len);
 }
 
+/* Every copy send ends here (announcements too): one call from the application to the ring. */
 int mmamp_rpmsg_sendto_timeout(struct mmamp_rpmsg_ept *ept, uint32_t dst, const void *data,
 			       size_t len, uint32_t timeout_us)
 {
+	struct mmamp_rpmsg_dev *rdev;
+	struct tx_slot s;
+	int ret;
+
 	if (!ept || !ept->rdev)
 		return -MMAMP_EINVAL;
-	return send_raw(ept->rdev, ept->addr, dst, data, len, timeout_us);
+	rdev = ept->rdev;
+	if (len > MMAMP_RPMSG_MTU)
+		return -MMAMP_EMSGSIZE;
+	/* The source is ept->addr, never ANY (mmamp_rpmsg_ept_init() hands out another). */
+	if (dst == MMAMP_RPMSG_ADDR_ANY || (len && !data))
+		return -MMAMP_EINVAL;
+	ret = tx_acquire_wait(rdev, &s, timeout_us);
+	if (ret)
+		return ret;
+	if (len > s.cap - MMAMP_RPMSG_HDR_SIZE) {
+		/* The host posted a short buffer. Kept as a spare, it would be popped first by
+		 * every later send and fail the same way: hand it back empty, as unusable. */
+		if (IS_HOST(rdev)) {
+			tx_cancel(rdev, &s);
+		} else {
+			rdev->stats.rx_malformed++;
+			vq_dev_put(&rdev->svq, s.head, 0); /* a buffer we hold */
+		}
+		return -MMAMP_EMSGSIZE;
+	}
+	if (len)
+		MMAMP_PAYLOAD_COPY(s.hdr + 1, data, len);
+	return tx_commit(rdev, &s, ept->addr, dst, len);
 }
 
 int mmamp_rpmsg_announce(struct mmamp_rpmsg_ept *ept, uint32_t flags)
@@ -408,7 +432,7 @@ int mmamp_rpmsg_announce(struct mmamp_rpmsg_ept *ept, uint32_t flags)
 	memcpy(msg.name, ept->name, sizeof(msg.name));
 	msg.addr = ept->addr;
 	msg.flags = flags;
-	ret = send_raw(ept->rdev, ept->addr, MMAMP_RPMSG_NS_ADDR, &msg, sizeof(msg), 0);
+	ret = mmamp_rpmsg_sendto_timeout(ept, MMAMP_RPMSG_NS_ADDR, &msg, sizeof(msg), 0);
 	if (!ret)
 		ept->announced = flags == MMAMP_RPMSG_NS_CREATE;
 	return ret;
@@ -481,6 +505,14 @@ int mmamp_rpmsg_send_nocopy(struct mmamp_rpmsg_ept *ept, uint32_t dst, void *dat
 		return -MMAMP_EMSGSIZE;
 	if (!ept->rdev->link_up)
 		return -MMAMP_ENOTCONN;
+	/* tx_commit() returns it as a buffer we hold: what is left of mmamp_vq_put_used()'s
+	 * checks for a pointer the application gave back (tx_slot_of() checked head < num) */
+	if (!IS_HOST(ept->rdev)) {
+		if (ept->rdev->svq.fault)
+			return -MMAMP_EIO;
+		if (!ept->rdev->svq.outstanding)
+			return -MMAMP_EINVAL;
+	}
 	return tx_commit(ept->rdev, &s, ept->addr, dst, len);
 }
 
@@ -610,18 +642,49 @@ static int remote_rx_return(struct mmamp_rpmsg_dev *rdev, uint16_t head, uint32_
 	return mmamp_vq_put_used(&rdev->rvq, head, desc_len);
 }
 
-static int remote_rx_one(struct mmamp_rpmsg_dev *rdev)
+/* Take what the host sent (from mmamp/vring.h's rules, vring_dev.h) and deliver it. */
+static int remote_rx_drain(struct mmamp_rpmsg_dev *rdev)
 {
+	struct mmamp_vq *vq = &rdev->rvq;
 	struct mmamp_vq_buf b;
-	int ret = mmamp_vq_get_avail(&rdev->rvq, &b);
+	/* Bounded: a peer refilling as fast as we drain must not starve the caller. */
+	unsigned int budget = 2u * vq->num, took = 0;
+	int n, ret;
 
-	if (ret)
-		return ret;
-	if (!hdr_aligned(b.data))
-		rdev->stats.rx_malformed++; /* dropped unread, returned at once */
-	else if (deliver(rdev, b.data, b.len, b.head))
-		return 0;
-	return remote_rx_return(rdev, b.head, b.len);
+	if (vq->fault)
+		return -MMAMP_EIO;
+	for (;;) {
+		/* avail.idx once per round: the messages it counts are taken without a re-read */
+		n = vq_dev_avail(vq);
+		if (n <= 0) {
+			if (n < 0)
+				return n;
+			break;
+		}
+		if ((unsigned int)n > budget - took)
+			n = (int)(budget - took);
+		for (took += (unsigned int)n; n; n--) {
+			ret = vq_dev_take(vq, &b);
+			if (ret)
+				return ret;
+			if (!hdr_aligned(b.data))
+				rdev->stats.rx_malformed++; /* dropped unread, returned at once */
+			else if (deliver(rdev, b.data, b.len, b.head))
+				continue;
+			/* the descriptor's length, as remote_rx_return() says why */
+			vq_dev_put(vq, b.head, b.len);
+		}
+		/*
+		 * Without EVENT_IDX the host rings after every message it posts while our flag
+		 * says so: what came during this round brings its own doorbell. With EVENT_IDX it
+		 * rings only when it passes the avail_event we wrote at the last take, which it
+		 * may have read before that take: look again (full barrier: our store first).
+		 */
+		if (!vq->event_idx || vq->cb_off || took >= budget)
+			break;
+		MMAMP_MB();
+	}
+	return took ? notify_peer(rdev, vq, rdev->rvq_notifyid) : 0;
 }
 
 static int rx_drain(struct mmamp_rpmsg_dev *rdev)
@@ -630,8 +693,10 @@ static int rx_drain(struct mmamp_rpmsg_dev *rdev)
 	unsigned budget = 2u * mmamp_vq_num(&rdev->rvq), done = 0;
 	int ret = 0;
 
+	if (!IS_HOST(rdev))
+		return remote_rx_drain(rdev);
 	while (done < budget) {
-		ret = IS_HOST(rdev) ? host_rx_one(rdev) : remote_rx_one(rdev);
+		ret = host_rx_one(rdev);
 		if (ret)
 			break;
 		done++;

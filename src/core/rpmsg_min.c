@@ -10,6 +10,7 @@
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
 #include "mmamp/rpmsg_min.h"
+#include "hot.h"
 
 #ifdef MMAMP_MIN_COPY
 void *MMAMP_MIN_COPY(void *dst, const void *src, size_t n); /* the port's (rpmsg_min.h) */
@@ -25,6 +26,19 @@ void *MMAMP_MIN_COPY(void *dst, const void *src, size_t n); /* the port's (rpmsg
 #define RING_SIZE   mmamp_vring_size(NUM, MMAMP_MIN_VRING_ALIGN)
 #define TX 0
 #define RX 1
+
+/*
+ * The TX steps (tx_get, tx_send): inlined into mmamp_min_send() when built for speed, behind
+ * the public mmamp_min_tx_get()/mmamp_min_tx_send(); built for size (firmware), they *are*
+ * the public functions, one copy each, and mmamp_min_send() calls them (the flash budget).
+ */
+#ifdef __OPTIMIZE_SIZE__
+#define TX_STEP
+#define tx_get  mmamp_min_tx_get
+#define tx_send mmamp_min_tx_send
+#else
+#define TX_STEP MMAMP_HOT
+#endif
 
 void mmamp_min_init(struct mmamp_min_dev *d, const struct mmamp_min_config *cfg)
 {
@@ -58,7 +72,7 @@ static void bump_epoch(struct mmamp_min_dev *d)
  * The next buffer the host made available on @q, without taking it: its head and length in
  * q->head, q->len. NULL when there is none or the ring is broken (then d->fault says why).
  */
-static uint8_t *vq_peek(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
+MMAMP_HOT uint8_t *vq_peek(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
 {
 	uint16_t ahead = (uint16_t)(MMAMP_SHM_ACQUIRE(q->avail->idx) - q->next_avail);
 	struct mmamp_vring_desc *desc;
@@ -83,7 +97,7 @@ static uint8_t *vq_peek(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
 }
 
 /* Hand buffer @head back with @len bytes written. */
-static void vq_put(struct mmamp_min_vq *q, uint32_t head, uint32_t len)
+MMAMP_HOT void vq_put(struct mmamp_min_vq *q, uint32_t head, uint32_t len)
 {
 	struct mmamp_vring_used_elem *e = &q->used->ring[q->next_used & MASK];
 
@@ -93,7 +107,7 @@ static void vq_put(struct mmamp_min_vq *q, uint32_t head, uint32_t len)
 }
 
 /* Ring the host for @q unless it suppressed notifications (a polling host). */
-static void vq_notify(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
+MMAMP_HOT void vq_notify(struct mmamp_min_dev *d, struct mmamp_min_vq *q)
 {
 	MMAMP_MB(); /* the used index before we look at the flag: the host may be switching */
 	if (!(MMAMP_SHM_READ(q->avail->flags) & MMAMP_VRING_AVAIL_F_NO_INTERRUPT))
@@ -277,7 +291,7 @@ int mmamp_min_poll(struct mmamp_min_dev *d)
 	return d->fault ? -MMAMP_EIO : delivered;
 }
 
-void *mmamp_min_tx_get(struct mmamp_min_dev *d)
+TX_STEP void *tx_get(struct mmamp_min_dev *d)
 {
 	uint8_t *buf;
 
@@ -307,7 +321,7 @@ void *mmamp_min_tx_get(struct mmamp_min_dev *d)
 	return d->tx + MMAMP_RPMSG_HDR_SIZE;
 }
 
-int mmamp_min_tx_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, uint32_t len)
+TX_STEP int tx_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, uint32_t len)
 {
 	struct mmamp_rpmsg_hdr *hdr = (struct mmamp_rpmsg_hdr *)(void *)d->tx;
 
@@ -326,6 +340,18 @@ int mmamp_min_tx_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, uint3
 	return 0;
 }
 
+#ifndef __OPTIMIZE_SIZE__
+void *mmamp_min_tx_get(struct mmamp_min_dev *d)
+{
+	return tx_get(d);
+}
+
+int mmamp_min_tx_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, uint32_t len)
+{
+	return tx_send(d, src, dst, len);
+}
+#endif
+
 int mmamp_min_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, const void *data,
 		   uint32_t len)
 {
@@ -333,9 +359,9 @@ int mmamp_min_send(struct mmamp_min_dev *d, uint32_t src, uint32_t dst, const vo
 
 	if (len > MMAMP_RPMSG_MTU)
 		return -MMAMP_EMSGSIZE;
-	p = mmamp_min_tx_get(d);
+	p = tx_get(d);
 	if (!p)
 		return -MMAMP_EAGAIN;
 	MMAMP_MIN_COPY(p, data, len);
-	return mmamp_min_tx_send(d, src, dst, len);
+	return tx_send(d, src, dst, len);
 }

@@ -9,27 +9,10 @@
 
 #include "mmamp/errno.h"
 #include "mmamp/port.h"
+#include "vring_dev.h"
 
 /* The driver role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
 #define IS_DRIVER(vq) (MMAMP_CONFIG_HOST_ROLE && (vq)->is_driver)
-
-static uint16_t *used_event_slot(const struct mmamp_vq *vq)
-{
-	return &vq->avail->ring[vq->num];
-}
-
-static uint16_t *avail_event_slot(const struct mmamp_vq *vq)
-{
-	return (uint16_t *)(void *)&vq->used->ring[vq->num];
-}
-
-/* The peer made a mess: remember what, and refuse everything from now on. */
-static int vq_break(struct mmamp_vq *vq, enum mmamp_vq_fault_code code, uint32_t value)
-{
-	vq->fault = (uint8_t)code;
-	vq->fault_value = value;
-	return -MMAMP_EIO;
-}
 
 int mmamp_vq_check_geometry(uint32_t num, uint32_t align)
 {
@@ -49,6 +32,10 @@ static int vq_setup(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t alig
 		return -MMAMP_EINVAL;
 	/* 16-byte alignment: the descriptor table holds u64 addresses and u32 lengths. */
 	if (((uintptr_t)ring & 15u) || !mmamp_shm_contains(shm, ring, mmamp_vring_size(num, align)))
+		return -MMAMP_EINVAL;
+	/* A window that wraps the device address space, or that no pointer can span, is no
+	 * window (vq_dev_take() relies on both). */
+	if ((shm->da && shm->size > 0u - shm->da) || shm->size > UINTPTR_MAX)
 		return -MMAMP_EINVAL;
 
 	memset(vq, 0, sizeof(*vq));
@@ -90,7 +77,7 @@ int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 
 	if (ret)
 		return ret;
-	vq->max_len = max_len;
+	vq->max_len = max_len ? max_len : UINT32_MAX; /* one compare per buffer (vring_dev.h) */
 	/*
 	 * used.idx is ours from now on, but it starts where the driver left it: Linux zeroes it,
 	 * an RPMsg-Lite master has already put its TX buffers on the used ring (used.idx = 256).
@@ -185,67 +172,26 @@ int mmamp_vq_get_used(struct mmamp_vq *vq, uint16_t *head, uint32_t *len)
 
 int mmamp_vq_get_avail(struct mmamp_vq *vq, struct mmamp_vq_buf *buf)
 {
-	uint16_t avail_idx, head, flags;
-	uint32_t len;
-	uint64_t addr;
-	void *data;
-	const struct mmamp_vring_desc *d;
+	int ret;
 
 	if (IS_DRIVER(vq))
 		return -MMAMP_EINVAL;
 	if (vq->fault)
 		return -MMAMP_EIO;
-
-	avail_idx = MMAMP_SHM_ACQUIRE(vq->avail->idx);
-	if (avail_idx == vq->next_avail)
-		return -MMAMP_EAGAIN;
-	/* The driver owns num descriptors; those we hold are not available again. */
-	if ((uint32_t)(uint16_t)(avail_idx - vq->next_avail) + vq->outstanding > vq->num)
-		return vq_break(vq, MMAMP_VQ_BAD_AVAIL_IDX, avail_idx);
-
-	head = MMAMP_SHM_READ(vq->avail->ring[vq->next_avail & vq->mask]);
-	if (head >= vq->num)
-		return vq_break(vq, MMAMP_VQ_BAD_AVAIL_HEAD, head);
-
-	d = &vq->desc[head];
-	addr = MMAMP_SHM_READ(d->addr_lo) | (uint64_t)MMAMP_SHM_READ(d->addr_hi) << 32;
-	len = MMAMP_SHM_READ(d->len);
-	flags = MMAMP_SHM_READ(d->flags);
-	if (flags & (MMAMP_VRING_DESC_F_NEXT | MMAMP_VRING_DESC_F_INDIRECT))
-		return vq_break(vq, MMAMP_VQ_BAD_DESC_FLAGS, flags);
-	if (len == 0 || (vq->max_len && len > vq->max_len))
-		return vq_break(vq, MMAMP_VQ_BAD_DESC_LEN, len);
-	data = mmamp_shm_translate(vq->shm, addr, len);
-	if (!data)
-		return vq_break(vq, MMAMP_VQ_BAD_DESC_ADDR, (uint32_t)addr);
-	MMAMP_CACHE_INVALIDATE(data, len);
-
-	vq->next_avail++;
-	vq->outstanding++;
-	if (vq->event_idx && !vq->cb_off)
-		MMAMP_SHM_WRITE(*avail_event_slot(vq), vq->next_avail);
-	buf->head = head;
-	buf->data = data;
-	buf->len = len;
-	buf->device_writable = (flags & MMAMP_VRING_DESC_F_WRITE) != 0;
-	return 0;
+	/* The API reads avail.idx at every call (rpmsg.c's remote path uses what it counted). */
+	ret = vq_dev_avail(vq);
+	if (ret <= 0)
+		return ret ? ret : -MMAMP_EAGAIN;
+	return vq_dev_take(vq, buf);
 }
 
 int mmamp_vq_put_used(struct mmamp_vq *vq, uint16_t head, uint32_t len)
 {
-	struct mmamp_vring_used_elem *e;
-
 	if (vq->fault)
 		return -MMAMP_EIO;
 	if (IS_DRIVER(vq) || head >= vq->num || vq->outstanding == 0)
 		return -MMAMP_EINVAL;
-
-	e = &vq->used->ring[vq->next_used & vq->mask];
-	MMAMP_SHM_WRITE(e->id, (uint32_t)head);
-	MMAMP_SHM_WRITE(e->len, len);
-	vq->outstanding--;
-	vq->next_used++;
-	MMAMP_SHM_PUBLISH(vq->used->idx, vq->next_used);
+	vq_dev_put(vq, head, len);
 	return 0;
 }
 
@@ -253,28 +199,12 @@ int mmamp_vq_put_used(struct mmamp_vq *vq, uint16_t head, uint32_t len)
 
 bool mmamp_vq_kick_prepare(struct mmamp_vq *vq)
 {
-	uint16_t new_idx, old_idx, event;
-	bool need;
-
 	if (vq->fault)
 		return false;
-	/* Our index store must be visible before we read the peer's wish (store → load). */
-	MMAMP_MB();
-	new_idx = IS_DRIVER(vq) ? vq->next_avail : vq->next_used;
-	old_idx = vq->kicked_at;
-	vq->kicked_at = new_idx;
-	if (new_idx == old_idx)
-		return false;
-
-	if (vq->event_idx) {
-		event = MMAMP_SHM_READ(*(IS_DRIVER(vq) ? avail_event_slot(vq) : used_event_slot(vq)));
-		need = mmamp_vring_need_event(event, new_idx, old_idx);
-	} else if (IS_DRIVER(vq)) {
-		need = !(MMAMP_SHM_READ(vq->used->flags) & MMAMP_VRING_USED_F_NO_NOTIFY);
-	} else {
-		need = !(MMAMP_SHM_READ(vq->avail->flags) & MMAMP_VRING_AVAIL_F_NO_INTERRUPT);
-	}
-	return need;
+	if (!IS_DRIVER(vq))
+		return vq_dev_kick_needed(vq);
+	return vq_kick_needed(vq, vq->next_avail, avail_event_slot(vq), &vq->used->flags,
+			      MMAMP_VRING_USED_F_NO_NOTIFY);
 }
 
 void mmamp_vq_disable_cb(struct mmamp_vq *vq)

@@ -247,6 +247,74 @@ static void echo_with_event_idx_rings_once_per_message(void **state)
 	pair_free(p);
 }
 
+/* A remote callback that makes the host post one more message while the remote drains. */
+struct post_more {
+	struct mmamp_rpmsg_ept *host_ept;
+	unsigned int count, to_post;
+};
+
+static int post_more_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src,
+			void *priv)
+{
+	struct post_more *c = priv;
+
+	(void)ept, (void)data, (void)len, (void)src;
+	c->count++;
+	if (c->to_post) {
+		c->to_post--;
+		assert_int_equal(mmamp_rpmsg_send(c->host_ept, "more", 4), 0);
+	}
+	return 0;
+}
+
+/*
+ * The remote reads vring1's avail.idx once per drain round (docs/config.md, the remote fast
+ * path). A message the host posts after that read is not lost: the host rings for it, and the
+ * work is pending; with EVENT_IDX (where the host rings only past the avail_event it may have
+ * read before our last take) the same poll looks again and delivers it.
+ */
+static void posted_during_drain(bool event_idx)
+{
+	uint32_t f = NS_F | (event_idx ? 1u << MMAMP_VIRTIO_RING_F_EVENT_IDX : 0);
+	struct pair *p = pair_new(f);
+	struct mmamp_rpmsg_ept r, h;
+	struct post_more c = { &h, 0, 1 };
+	struct sink hs = { 0 };
+	unsigned int bells;
+
+	p->vdev->dfeatures |= f;
+	assert_int_equal(mmamp_rpmsg_ept_init(&r, &p->remote, "echo", 30, MMAMP_RPMSG_ADDR_ANY,
+					      post_more_cb, &c), 0);
+	assert_int_equal(pair_host_boot(p), 0);
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), MMAMP_RPMSG_LINK_UP);
+	assert_int_equal(p->remote.rvq.event_idx, event_idx);
+	assert_int_equal(mmamp_rpmsg_poll(&p->host), 0);
+	assert_int_equal(mmamp_rpmsg_ept_init(&h, &p->host, NULL, MMAMP_RPMSG_ADDR_ANY, 30, sink_cb,
+					      &hs), 0);
+	bells = atomic_load(&p->remote_side.doorbells[1]);
+	assert_int_equal(mmamp_rpmsg_send(&h, "first", 5), 0);
+	assert_int_equal(mmamp_rpmsg_poll(&p->remote), 0);
+	assert_int_equal(atomic_load(&p->remote_side.doorbells[1]), bells + 2); /* one each */
+	if (event_idx) {
+		assert_int_equal(c.count, 2);
+	} else {
+		assert_int_equal(c.count, 1);
+		assert_true(mmamp_rpmsg_work_pending(&p->remote));
+		assert_int_equal(mmamp_rpmsg_poll(&p->remote), 0);
+		assert_int_equal(c.count, 2);
+	}
+	assert_false(mmamp_rpmsg_work_pending(&p->remote));
+	assert_int_equal(mmamp_rpmsg_stats(&p->remote)->rx, 2);
+	pair_free(p);
+}
+
+static void message_posted_during_a_drain_is_not_lost(void **state)
+{
+	(void)state;
+	posted_during_drain(false);
+	posted_during_drain(true);
+}
+
 /* The host counts what the remote has not handed back, per source address. */
 static void tx_in_flight_counts_what_the_remote_still_holds(void **state)
 {
@@ -776,6 +844,7 @@ int main(void)
 		T(endpoint_addresses),
 		T(echo_496_bytes_past_index_wrap),
 		cmocka_unit_test(echo_with_event_idx_rings_once_per_message),
+		cmocka_unit_test(message_posted_during_a_drain_is_not_lost),
 		T(oversized_and_bad_arguments),
 		T(unknown_endpoint_is_counted_and_buffer_recycled),
 		T(nonblocking_send_reports_no_buffer),

@@ -125,6 +125,24 @@ static void bad_geometry_and_placement_are_refused(void **state)
 			 -MMAMP_EINVAL);
 }
 
+/*
+ * The device's window check (src/core/vring_dev.h) treats an address below the window as an
+ * offset above its size, which holds only for a window that does not wrap the device address
+ * space: such a window is refused when the queue is set up, as one no pointer could span.
+ */
+static void window_that_wraps_the_address_space_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct mmamp_shm wraps = { f->win, UINT64_MAX - 0xFFFu, f->win_size };
+	struct mmamp_shm top = { f->win, UINT64_MAX - f->win_size + 1u, f->win_size };
+	struct mmamp_vq vq;
+
+	assert_int_equal(mmamp_vq_init_device(&vq, f->win, NUM, ALIGN, &wraps, 0, 0),
+			 -MMAMP_EINVAL);
+	/* ending exactly at the top of the address space is still a window */
+	assert_int_equal(mmamp_vq_init_device(&vq, f->win, NUM, ALIGN, &top, 0, 0), 0);
+}
+
 /* ---- both roles talking ---- */
 
 /* One exchange: driver posts a device-writable buffer, device fills it, driver reaps it. */
@@ -539,6 +557,7 @@ int main(void)
 		cmocka_unit_test(golden_layouts_match_the_reference),
 		cmocka_unit_test(init_places_the_rings_like_linux),
 		T(bad_geometry_and_placement_are_refused),
+		T(window_that_wraps_the_address_space_is_refused),
 		T(driver_and_device_exchange_past_index_wrap),
 		T(full_ring_batches_out_of_order),
 		T(caller_mistakes_are_einval_not_broken),

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * link_rtt.c — the polled round trip over one in-process link (link_rtt.h).
+ */
+#define _GNU_SOURCE
+#include "link_rtt.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tool_rtt.h"
+
+const struct pairing link_rtt_floor = {
+	"protocol floor (unchecked peers)", MM_NONE, PEER_OPENAMP, false, false
+};
+
+static void *remote_spin(void *arg)
+{
+	struct link *l = arg;
+
+	tool_pin(0, 1);
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
+		if (link_remote_step(l, false) < 0)
+			break;
+	return NULL;
+}
+
+/* One trip over the link: send, then step the master until the echo is back. */
+struct link_trip {
+	struct link *l;
+	uint8_t msg[LINK_RTT_MSG];
+	uint64_t *t;
+	size_t kept;
+};
+
+static int link_trip(void *ctx, long i)
+{
+	struct link_trip *k = ctx;
+	uint32_t want = k->l->at_master.count + 1u;
+
+	(void)i;
+	if (link_master_tx(k->l, k->msg, LINK_RTT_MSG))
+		return -EIO;
+	while (k->l->at_master.count != want)
+		if (link_master_step(k->l) < 0)
+			return -EIO;
+	return 0;
+}
+
+static void link_sample(void *ctx, uint64_t ns)
+{
+	struct link_trip *k = ctx;
+
+	k->t[k->kept++] = ns;
+}
+
+struct bench_result link_rtt_run(const struct pairing *pr, size_t n, uint64_t *t)
+{
+	struct link_trip k = { .l = link_new(pr), .t = t };
+	/* the first tenth warms up and is not kept */
+	struct tool_rtt rt = { .n = n, .warmup = n / 10, .trip = link_trip, .sample = link_sample,
+			       .ctx = &k, .sample_ctx = &k };
+	pthread_t th;
+
+	if (!k.l || link_up(k.l)) {
+		fprintf(stderr, "%s: %s\n", pr->name, k.l ? k.l->error : "no memory");
+		goto out;
+	}
+	memset(k.msg, 0x5A, sizeof(k.msg));
+	k.l->remote_echo = true;
+	k.l->peer_r.echo = true;
+	pthread_create(&th, NULL, remote_spin, k.l);
+	tool_pin(0, 0);
+	if (tool_rtt_run(&rt))
+		fprintf(stderr, "%s: stopped after %zu kept round trips: %s\n", pr->name, k.kept,
+			k.l->error[0] ? k.l->error : link_peer_error(k.l) ? link_peer_error(k.l) : "?");
+	__atomic_store_n(&k.l->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+out:
+	if (k.l)
+		link_free(k.l);
+	return bench_summarize(pr->name, t, k.kept == n ? n : 0);
+}
