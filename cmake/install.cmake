@@ -37,7 +37,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/mmampFirmware.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mmamp)
 set(_fw_src ${CMAKE_INSTALL_DATADIR}/mmamp/src)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/core ${PROJECT_SOURCE_DIR}/src/remote
-        DESTINATION ${_fw_src}/src FILES_MATCHING PATTERN "*.c")
+        DESTINATION ${_fw_src}/src FILES_MATCHING PATTERN "*.c" PATTERN "*.h") # (private headers too)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/ports/ DESTINATION ${_fw_src}/ports
         FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "*.S" PATTERN "*.ld"
                        PATTERN "firmware*.cmake"
