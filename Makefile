@@ -62,15 +62,15 @@ fuzz: deps
 # make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
 # flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
 # map file, against the budget (1,200 B flash, 200 B RAM): the full stack, its small profile, the
-# full stack's minimal echo (fw_echo_lean: one endpoint), and the minimal profile (mmamp/rpmsg_min.h, docs/config.md); then the i.MX8QXP board firmware and
-# its bootaux images (docs/imx8x-board.md). Builds only the cross build
-# ($(BUILD)/gcc/m4, the same one the host build makes).
+# full stack's minimal echo (fw_echo_lean: one endpoint), and the minimal profile
+# (mmamp/rpmsg_min.h, docs/config.md); then the i.MX8QXP board firmware and
+# its bootaux images (docs/imx8x-board.md). Builds only the cross build: the gcc build's
+# ($(BUILD)/gcc/m4), which its target mmamp_m4 configures and builds (ports/qemu-mps2/host.cmake,
+# the one place the M4 cross build is set up).
 .PHONY: size
 size: deps
-	@cmake -S . -B $(BUILD)/gcc/m4 -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
-	       -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
-	@cmake --build $(BUILD)/gcc/m4 -j$(JOBS) --target fw_echo fw_echo_small fw_echo_lean \
-	       fw_echo_min fw_echo_mek fw_echo_var_som >/dev/null
+	@cmake -S . -B $(BUILD)/gcc $(cmake_gcc) >/dev/null
+	@cmake --build $(BUILD)/gcc -j$(JOBS) --target mmamp_m4 >/dev/null
 	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
 	@echo "== fw_echo_small.elf (the same, MMAMP_CONFIG_DIAG_STRINGS=0, docs/config.md): bytes"

@@ -294,6 +294,19 @@ static inline bool mmamp_rpmsg_is_up(const struct mmamp_rpmsg_dev *rdev)
 }
 
 /**
+ * mmamp_rpmsg_host_ready() - remote on a resource table: whether the host has the device up
+ * *now* (DRIVER_OK in the live vdev status, read from shared memory). Unlike mmamp_rpmsg_is_up(),
+ * which is what the last poll saw, it notices a reset (status 0, which comes without a doorbell)
+ * from inside an endpoint callback: a send that waits for TX buffers stops retrying once the host
+ * is gone. A static link has no status word: use mmamp_rpmsg_is_up() there.
+ */
+static inline bool mmamp_rpmsg_host_ready(const struct mmamp_rpmsg_dev *rdev)
+{
+	return (__atomic_load_n(&rdev->vdev->status, __ATOMIC_ACQUIRE) &
+		MMAMP_VIRTIO_STATUS_DRIVER_OK) != 0;
+}
+
+/**
  * mmamp_rpmsg_work_pending() - whether mmamp_rpmsg_poll() has something to do: a message
  * waiting, or (remote) a vdev status change. A port calls it before it sleeps until the next
  * doorbell; safe in every link state.

@@ -8,7 +8,7 @@
  * host → remote, 512-byte buffers with the 16-byte header, name-service announcements to 53,
  * heartbeat and link epoch (MMAMP_HEARTBEAT_OFFSET / MMAMP_LINK_EPOCH_OFFSET). Linux, the mmamp
  * host and NXP's imx_rpmsg drivers see no difference. What it leaves out, against the full
- * remote (mmamp/rpmsg.h + src/remote/remote.h):
+ * remote (mmamp/rpmsg.h + mmamp/remote/runtime.h):
  *
  *   full remote                               minimal profile
  *   ----------------------------------------  -------------------------------------------------

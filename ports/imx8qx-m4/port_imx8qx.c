@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * port_imx8qx.c — the MU5 side B doorbell binding of the firmware runtime (src/remote/remote.h)
+ * port_imx8qx.c — the MU5 side B doorbell binding of the firmware runtime (mmamp/remote/runtime.h)
  * on the i.MX8QXP M4: struct mmamp_remote_doorbell_ops and the MU5 B interrupt handler that
  * IRQSTEER's master 3 dispatches to.
  */

@@ -11,7 +11,7 @@
  * copy (fw_echo.c); after U-Boot's bootaux the firmware installs it there itself.
  */
 #include "imx8qx.h"
-#include "remote.h"
+#include "mmamp/remote/runtime.h"
 
 __attribute__((section(".resource_table"), used, aligned(8)))
 struct mmamp_rsc_table_rpmsg mmamp_fw_rsc_table =

@@ -1,6 +1,8 @@
 # ports/qemu-mps2/host.cmake — included by the host build: cross-builds the Cortex-M4 firmware
-# and boot ROM for QEMU mps2-an386 into <build>/m4 (a separate CMake build with
-# cmake/arm-none-eabi.cmake, MinSizeRel), every time the host build runs (it is incremental).
+# (QEMU mps2-an386 and the i.MX8QXP board), the boot ROM and the core alone into <build>/m4 (a
+# separate CMake build with cmake/arm-none-eabi.cmake, MinSizeRel), every time the host build runs
+# (it is incremental). The one M4 cross build: `make size` builds this target, and
+# tests/check-core-m4.sh inspects its core library.
 #   MMAMP_QEMU_FW_DIR   <build>/m4/ports/qemu-mps2: fw_echo.elf, fw_echo_b.elf,
 #                       fw_echo_fault.elf, qemu_bootrom.elf and their .map files
 #   mmamp_m4            the target that builds them (part of ALL)

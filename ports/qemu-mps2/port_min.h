@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ports/qemu-mps2/port_min.h — the minimal profile's binding (mmamp/rpmsg_min.h) on mps2-an386:
- * what src/remote/fw_echo_min.c takes from its board when built with
+ * what firmware/demo/fw_echo_min.c takes from its board when built with
  * -DMMAMP_FW_MIN_PORT_H="port_min.h".
  *
  *   doorbell in   UART1 RX interrupt (IRQ 2): every byte is a doorbell (the poll services both

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * port_qemu.c — the UART1 doorbell binding of the firmware runtime (src/remote/remote.h) on
+ * port_qemu.c — the UART1 doorbell binding of the firmware runtime (mmamp/remote/runtime.h) on
  * mps2-an386: struct mmamp_remote_doorbell_ops, its interrupt handler and the SysTick one-shot
  * that bounds its waits. The board itself (console, clock) is board.c; the minimal profile's
  * binding is port_min.c.

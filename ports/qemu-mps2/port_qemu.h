@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ports/qemu-mps2/port_qemu.h — the mps2-an386 firmware port: what src/remote/ firmware gets
- * from the board, with the same names the sim port (ports/sim/port_sim.h) gives it:
+ * ports/qemu-mps2/port_qemu.h — the mps2-an386 firmware port (mmamp/remote/port.h): what a
+ * firmware on the runtime gets from the board, with the same names the sim port
+ * (ports/sim/port_sim_extra.h) gives it:
  *
  *   console    mmamp_port_puts/put_u64/put_hex on UART0 (polled TX)
  *   time       mmamp_port_now_ns(): timer0 free-running at 25 MHz (40 ns a tick), extended to
@@ -16,16 +17,16 @@
  *   clock sync mmamp_qemu_clock_serve(): the guest half of the host↔guest clock ping-pong in
  *              the boot mailbox (struct qmb_clock), for MeasureMan's cross-core sections
  *
- * fw_echo.c and fw_measure.c include this file when built with -DMMAMP_FW_PORT_H="port_qemu.h" and finds here
- * the addresses and the doorbell binding it uses (FW_SHM_DA ... FW_DOORBELL_OPS).
+ * A firmware includes this file as MMAMP_FW_PORT_H (mmamp_add_firmware(... PORT qemu-mps2)) and
+ * finds here the memory map and the doorbell binding (FW_SHM_DA ... FW_DOORBELL_OPS).
  */
 #ifndef MMAMP_QEMU_PORT_QEMU_H
 #define MMAMP_QEMU_PORT_QEMU_H
 
 #include <stdint.h>
 
+#include "mmamp/remote/runtime.h"
 #include "mps2_an386.h"
-#include "remote.h"
 
 /** struct mmamp_qemu_doorbell - the UART1 binding (db_ctx of mmamp_qemu_doorbell_ops). */
 struct mmamp_qemu_doorbell {
@@ -43,13 +44,10 @@ extern const struct mmamp_remote_doorbell_ops mmamp_qemu_doorbell_ops;
 int mmamp_qemu_doorbell_init(struct mmamp_qemu_doorbell *db, uintptr_t uart,
 			     struct mmamp_remote *remote);
 
-/* Console (UART0). */
-void mmamp_port_puts(const char *s);
-void mmamp_port_put_u64(uint64_t v);
-void mmamp_port_put_hex(uint64_t v);
+/* Console (UART0): mmamp_port_puts/put_u64/put_hex (mmamp/remote/port.h). */
 
-/* Time: nanoseconds / microseconds since the clock started (mmamp_port_clock_init()). */
-uint64_t mmamp_port_now_ns(void);
+/* Time: mmamp_port_now_ns() (mmamp/remote/port.h) and microseconds since the clock started
+ * (mmamp_port_clock_init()). */
 uint64_t mmamp_port_now_us(void);
 /** mmamp_port_ticks() - raw 64-bit timer0 ticks (25 MHz). */
 uint64_t mmamp_port_ticks(void);
@@ -66,12 +64,13 @@ void mmamp_port_clock_init(void);
  */
 uint32_t mmamp_qemu_clock_serve(uint32_t idle_ms, void (*beat)(void *ctx), void *ctx);
 
-/* Startup (startup.c): the firmware's entry after reset. */
-int fw_main(void);
+/* Startup (startup.c): fw_main() after reset (mmamp/remote/port.h). */
 
-/* ---- what fw_echo.c takes from its port ---- */
+/* ---- the memory map and doorbell binding (mmamp/remote/port.h) ---- */
 #define FW_SHM_DA        MPS2_SHM_DA
 #define FW_SHM_SIZE      MPS2_SHM_SIZE
+#define FW_WINDOW_DA     MPS2_SHM_DA
+#define FW_WINDOW_SIZE   MPS2_SHM_SIZE
 #define FW_RSC_TABLE_DA  MPS2_RSC_TABLE_DA
 #define FW_DOORBELL_T    struct mmamp_qemu_doorbell
 #define FW_DOORBELL_DA   MPS2_UART1

@@ -2,7 +2,8 @@
 # size-report.sh MAP — footprint of a linked mps2-an386 firmware, from its GNU ld map file:
 # flash (what an image in flash holds: .text, .rodata, .ARM.exidx, and the initial values of
 # .data and .resource_table) and static RAM (.data, .resource_table, .bss), split by origin:
-#   core     src/core (libmmamp_core.a, or rpmsg_min.c)       \
+#   core     src/core (the firmware's core library           \
+#            libmmamp_fw_<port>_<config>_core.a, or rpmsg_min.c)  \
 #   runtime  src/remote/remote.c, rsc_table_rpmsg.c            > the IPC stack
 #   port     the doorbell binding (port_qemu.c / port_min.c,  /
 #            copy.S; i.MX8QXP: port_imx8qx.c, mu5b.c)
@@ -10,8 +11,9 @@
 #            i.MX8QXP also the SoC bring-up (bringup.c, scfw.c, irqsteer.c, lpuart.c): every
 #            firmware has them whatever its IPC stack, like the app
 #   app      the firmware itself (fw_echo.c, fw_echo_lean.c, fw_echo_min.c) — except the
-#            stack's state, which the app declares but which is the stack's RAM: .bss.remote
-#            and .bss.doorbell (fw_echo, fw_echo_lean), .bss.dev (fw_echo_min) count as runtime
+#            stack's state, which the app declares but which is the stack's RAM: .bss.fw_remote
+#            and .bss.fw_doorbell (firmware/common/fw_app.h), .bss.dev (fw_echo_min) count as
+#            runtime
 #   libc     newlib-nano and libgcc (memcpy, memset, 64-bit division, ...)
 # then the biggest input sections of the IPC stack. The stack itself (16 KiB reserved) is not
 # static data and is not counted.
@@ -29,7 +31,7 @@ function hex(s,    i, v, c) {
 	return v
 }
 function origin(f) {
-	if (f ~ /libmmamp_core(_small)?\.a|rpmsg_min\.c\.obj/) return "core"
+	if (f ~ /libmmamp_(fw_[A-Za-z0-9_]+_)?core\.a|rpmsg_min\.c\.obj/) return "core"
 	if (f ~ /remote\.c\.obj|rsc_table_(rpmsg|imx8qx)\.c\.obj/) return "runtime"
 	if (f ~ /(startup|board|bringup|scfw|irqsteer|lpuart)\.c\.obj/) return "board"
 	if (f ~ /(port_qemu|port_min|port_imx8qx|mu5b)\.c\.obj|copy\.S\.obj/) return "port"
@@ -39,7 +41,7 @@ function origin(f) {
 function account(sec, name, size, file,    o, fl, rm) {
 	if (size == 0) return
 	o = origin(file)
-	if (o == "app" && name ~ /^\.bss\.(remote|doorbell|dev)$/) o = "runtime"
+	if (o == "app" && name ~ /^\.bss\.(fw_remote|fw_doorbell|dev)$/) o = "runtime"
 	fl = (sec == ".text" || sec == ".rodata" || sec == ".ARM.exidx" || sec == ".data" ||
 	      sec == ".resource_table")
 	rm = (sec == ".data" || sec == ".resource_table" || sec == ".bss")

@@ -4,7 +4,7 @@
  * remote.h). Portable: no OS, no allocation; the port's part is struct
  * mmamp_remote_doorbell_ops.
  */
-#include "remote.h"
+#include "mmamp/remote/runtime.h"
 
 #include <string.h>
 

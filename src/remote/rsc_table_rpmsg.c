@@ -9,7 +9,7 @@
  * notifyid) — although on i.MX the host writes into the live copy at 0x900FF000 and the
  * firmware must follow that one (docs/imx8x-board.md, pitfall 1), not this linked copy.
  */
-#include "remote.h"
+#include "mmamp/remote/runtime.h"
 
 __attribute__((section(".resource_table"), used, aligned(8)))
 struct mmamp_rsc_table_rpmsg mmamp_fw_rsc_table =

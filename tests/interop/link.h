@@ -14,7 +14,7 @@
 #include "mmamp/rpmsg.h"
 #include "mmamp/rpmsg_min.h"
 #include "peer.h"
-#include "remote.h"
+#include "mmamp/remote/runtime.h"
 
 #define ECHO_ADDR     30u
 #define ECHO_NAME     "rpmsg-interop-echo"

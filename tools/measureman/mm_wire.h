@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mm_wire.h — MeasureMan's message layout, shared by the tool (host) and the measurement
- * firmware (src/remote/fw_measure.c): a 32-byte header at the start of every measured payload.
+ * firmware (firmware/bench/fw_measure.c): a 32-byte header at the start of every measured payload.
  * Freestanding: fixed-width types only, so the firmware can include it.
  *
  *   off size field      written by

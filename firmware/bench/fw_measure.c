@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fw_measure.c — MeasureMan's measurement responder for the simulated M4 (and, with
- * -DMMAMP_FW_PORT_H="port_qemu.h", the Cortex-M4 under QEMU): the firmware runtime (remote.h) with the runtime's doorbell clock on (timestamp point 4 of the
- * paper's Fig. 4), and four announced endpoints:
+ * fw_measure.c — MeasureMan's measurement responder, on every port (the simulated M4, the
+ * Cortex-M4 under QEMU, the i.MX8QXP): the firmware runtime (mmamp/remote/runtime.h) with the
+ * runtime's doorbell clock on (timestamp point 4 of the paper's Fig. 4), and four announced
+ * endpoints:
  *
  *   name                          addr  behaviour
  *   rpmsg-virtual-tty-channel-1    30   measuring echo, the TTY variant (ttyRPMSG30 on the host)
@@ -21,70 +22,21 @@
  * Build definitions: FW_NAME, FW_BUILD_ID (string literals, required); FW_POLLED (spin on the
  * MU status instead of sleeping until the MU interrupt).
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
+#include "fw_app.h"
 #include "mm_wire.h"
-#include "mmamp/diag.h"
-#include "mmamp/errno.h"
-#include "mmamp/port.h"
-#include "mmamp/rpmsg.h"
-#include "fw_text.h"
-#include "remote.h"
-/*
- * The port: the sim's by default; another board names its header with -DMMAMP_FW_PORT_H="x.h"
- * (ports/qemu-mps2/port_qemu.h), as for fw_echo.c. Such a port may define FW_CLOCK_SERVE():
- * its clock is not the host's, and a MeasureMan clock request (MM_WIRE_CLOCK_MAGIC) runs it.
- */
-#ifdef MMAMP_FW_PORT_H
-#include MMAMP_FW_PORT_H
-#else
-#include "port_sim.h"
-#include "port_sim_extra.h"
-#define FW_DOORBELL_T    struct mmamp_sim_doorbell
-#define FW_DOORBELL_DA   MMAMP_SIM_MU_DA
-#define FW_DOORBELL_INIT mmamp_sim_doorbell_init
-#define FW_DOORBELL_OPS  mmamp_sim_doorbell_ops
-/* The sim core runs ISRs only where its main loop waits (see measure_cb). */
-#define FW_TAKE_PENDING_DOORBELL 1
-#endif
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
-#include "fw_layout.h" /* the shared window and live table: the same as fw_echo's */
-
-#define FW_ADDR_TTY  30u
-#define FW_ADDR_TTY_MAINLINE 31u
-#define FW_ADDR_RAW  40u
-#define FW_ADDR_INFO 50u
-
-/* How long one wait for a free TX buffer lasts; repeated while the link stays up. */
-#define FW_TX_TIMEOUT_US 1000000u
-
 #ifdef FW_POLLED
-#define FW_POLLED_MODE true
-#define FW_MODE_TEXT   "polled"
-#define FW_FLAGS       (MM_WIRE_STAMPED | MM_WIRE_POLLED)
+#define FW_FLAGS (MM_WIRE_STAMPED | MM_WIRE_POLLED)
 #else
-#define FW_POLLED_MODE false
-#define FW_MODE_TEXT   "interrupt"
-#define FW_FLAGS       MM_WIRE_STAMPED
+#define FW_FLAGS MM_WIRE_STAMPED
 #endif
 
-static struct mmamp_remote remote;
-static FW_DOORBELL_T doorbell;
 static struct mmamp_rpmsg_ept ept_tty, ept_tty_mainline, ept_raw, ept_info;
-static uint64_t boot_ns;
 static uint32_t drops;
-
-static void say(const char *what)
-{
-	mmamp_port_puts(FW_NAME ": ");
-	mmamp_port_puts(what);
-}
 
 #ifdef FW_CLOCK_SERVE
 /* Serving the host's clock ping-pong keeps the core out of its main loop: it beats here. */
@@ -93,12 +45,6 @@ static void clock_beat(void *ctx)
 	mmamp_remote_beat(ctx);
 }
 #endif
-
-static bool host_link_ok(const struct mmamp_rpmsg_ept *ept)
-{
-	return (__atomic_load_n(&ept->rdev->vdev->status, __ATOMIC_ACQUIRE) &
-		MMAMP_VIRTIO_STATUS_DRIVER_OK) != 0;
-}
 
 /* A TX buffer, waiting for the host to hand one back as long as the link is up. */
 static void *tx_buffer(struct mmamp_rpmsg_ept *ept)
@@ -109,7 +55,7 @@ static void *tx_buffer(struct mmamp_rpmsg_ept *ept)
 
 	do
 		buf = mmamp_rpmsg_get_tx_buffer(ept, &size, FW_TX_TIMEOUT_US, &err);
-	while (!buf && err == -MMAMP_ETIMEDOUT && host_link_ok(ept));
+	while (!buf && err == -MMAMP_ETIMEDOUT && fw_link_ok(ept));
 	return buf;
 }
 
@@ -124,7 +70,7 @@ static void stamp_reply(uint8_t *buf, size_t len, uint64_t isr_ns)
 	if (h.magic != MM_WIRE_MAGIC)
 		return;
 	h.isr_ns = isr_ns;
-	h.doorbells = mmamp_remote_stats(&remote)->doorbells;
+	h.doorbells = mmamp_remote_stats(&fw_remote)->doorbells;
 	h.flags = FW_FLAGS;
 	h.sent_ns = mmamp_port_now_ns();
 	memcpy(buf, &h, sizeof(h));
@@ -143,14 +89,14 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 	 * into this one. isr_ns is then the (late) ISR entry; the host checks its order.
 	 */
 #ifdef FW_TAKE_PENDING_DOORBELL
-	mmamp_remote_isr(&remote);
+	mmamp_remote_isr(&fw_remote);
 #endif
 	/*
 	 * With a real doorbell interrupt (QEMU) the main loop may find a message before its
 	 * doorbell's ISR has run (the memory is faster than the doorbell): isr_ns is then an
 	 * earlier doorbell's. The header's doorbell count lets the host tell (link_inproc.c).
 	 */
-	isr_ns = mmamp_remote_isr_ns(&remote);
+	isr_ns = mmamp_remote_isr_ns(&fw_remote);
 #ifdef FW_CLOCK_SERVE
 	/* A clock request: answer the host's ping-pong, then echo it to say we are done. */
 	if (len >= MM_WIRE_HDR) {
@@ -158,7 +104,7 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 
 		memcpy(&magic, data, sizeof(magic));
 		if (magic == MM_WIRE_CLOCK_MAGIC)
-			(void)FW_CLOCK_SERVE(clock_beat, &remote);
+			(void)FW_CLOCK_SERVE(clock_beat, &fw_remote);
 	}
 #endif
 	buf = tx_buffer(ept);
@@ -178,18 +124,13 @@ static int measure_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint3
 
 static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	static const char head[] = "fw=" FW_NAME " build=" FW_BUILD_ID " uptime_ms=";
-	char line[sizeof(head) + 24];
-	char *p = line;
+	char line[FW_INFO_LINE_MAX];
 
 	(void)data;
 	(void)len;
 	(void)priv;
-	memcpy(p, head, sizeof(head) - 1);
-	p += sizeof(head) - 1;
-	p = fw_put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
-	*p++ = '\n';
-	if (mmamp_rpmsg_sendto_timeout(ept, src, line, (size_t)(p - line), FW_TX_TIMEOUT_US))
+	if (mmamp_rpmsg_sendto_timeout(ept, src, line, fw_info_line(line, fw_uptime_ms()),
+				       FW_TX_TIMEOUT_US))
 		drops++;
 	return 0;
 }
@@ -199,33 +140,16 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 	(void)r;
 	(void)ctx;
 	if (ev == MMAMP_RPMSG_LINK_UP) {
-		say("link up\n");
+		fw_say("link up\n");
 	} else if (ev == MMAMP_RPMSG_LINK_DOWN) {
-		say("link down (dropped ");
+		fw_say("link down (dropped ");
 		mmamp_port_put_u64(drops);
 		mmamp_port_puts(")\n");
 	} else {
-		say("rpmsg error -");
+		fw_say("rpmsg error -");
 		mmamp_port_put_u64((uint64_t)-ev);
 		mmamp_port_puts("\n");
 	}
-}
-
-/* The vdev of the live table; without one (attach mode) ours is installed, as fw_echo does. */
-static struct mmamp_fw_rsc_vdev *live_vdev(void)
-{
-	void *live = (void *)(uintptr_t)FW_RSC_TABLE_DA;
-	struct mmamp_fw_rsc_vdev *vdev;
-	struct mmamp_diag d;
-
-	if (mmamp_rsc_table_find_vdev(live, FW_RSC_TABLE_MAX, 0, &vdev, &d) == 0 &&
-	    MMAMP_SHM_READ(vdev->id) == MMAMP_VIRTIO_ID_RPMSG)
-		return vdev;
-	memcpy(live, &mmamp_fw_rsc_table, sizeof(mmamp_fw_rsc_table));
-	MMAMP_WMB();
-	say("no usable live resource table: installed ours\n");
-	return (struct mmamp_fw_rsc_vdev *)(void *)((uint8_t *)live +
-						    offsetof(struct mmamp_rsc_table_rpmsg, vdev));
 }
 
 static int create_endpoints(struct mmamp_rpmsg_dev *rdev)
@@ -249,33 +173,17 @@ static int create_endpoints(struct mmamp_rpmsg_dev *rdev)
 
 int fw_main(void)
 {
-	static const struct mmamp_shm shm = { (void *)(uintptr_t)FW_SHM_DA, FW_SHM_DA, FW_SHM_SIZE };
-	struct mmamp_remote_config cfg = { 0 };
+	/* fw_echo's window: the real kernel's buffers lie in general RAM (docs/linux-host.md). */
+	static const struct mmamp_shm shm = FW_WINDOW_INIT;
 	int ret;
 
-	boot_ns = mmamp_port_now_ns();
-	say("boot build=" FW_BUILD_ID " (" FW_MODE_TEXT " mode)\n");
-	if (FW_DOORBELL_INIT(&doorbell, FW_DOORBELL_DA, &remote)) {
-		say("no MU\n");
-		return 3;
-	}
-	cfg.shm = &shm;
-	cfg.vdev = live_vdev();
-	cfg.db = &FW_DOORBELL_OPS;
-	cfg.db_ctx = &doorbell;
-	cfg.polled = FW_POLLED_MODE;
-	cfg.tick_us = MMAMP_REMOTE_TICK_US;
-	cfg.on_event = on_event;
-	cfg.heartbeat = (uint32_t *)(uintptr_t)(FW_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
-	cfg.now_ns = mmamp_port_now_ns;
-	ret = mmamp_remote_init(&remote, &cfg);
-	if (!ret)
-		ret = create_endpoints(mmamp_remote_rpmsg(&remote));
-	if (ret) {
-		say("init failed, error -");
-		mmamp_port_put_u64((uint64_t)-ret);
-		mmamp_port_puts("\n");
-		return 4;
-	}
-	return mmamp_remote_run(&remote);
+	fw_boot_ns = mmamp_port_now_ns();
+	fw_say("boot build=" FW_BUILD_ID " (" FW_MODE_TEXT " mode)\n");
+	ret = fw_bring_up(&shm, true, on_event, mmamp_port_now_ns);
+	if (ret)
+		return ret;
+	ret = create_endpoints(fw_rdev());
+	if (ret)
+		return fw_init_failed(ret);
+	return mmamp_remote_run(&fw_remote);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * remote.h — the firmware runtime: one RPMsg remote device (mmamp/rpmsg.h, remote role) tied to
+ * mmamp/remote/runtime.h — the firmware runtime: one RPMsg remote device (mmamp/rpmsg.h, remote role) tied to
  * a doorbell, and the main loop that drives it. OS-free, no allocation, no libc beyond
  * memcpy/memset; the same file builds for the sim core (ports/sim) and for a Cortex-M4.
  *
@@ -22,49 +22,27 @@
  * (also with a timeout — the wait is the doorbell wait below) but must not call
  * mmamp_remote_poll_once()/mmamp_remote_run().
  *
- * A port supplies struct mmamp_remote_doorbell_ops (the sim's: ports/sim/port_sim_extra.h, MU
- * side B). Its ISR for the doorbell interrupt calls mmamp_remote_isr().
+ * A port supplies struct mmamp_remote_doorbell_ops (mmamp/remote/port.h: the port contract; the
+ * sim's is ports/sim/port_sim_extra.h, MU side B). Its ISR for the doorbell interrupt calls
+ * mmamp_remote_isr(). The runtime is src/remote/remote.c; a firmware gets it, the core and its
+ * port with mmamp_add_firmware() (docs/using-mmamp.md).
  */
-#ifndef MMAMP_REMOTE_H
-#define MMAMP_REMOTE_H
+#ifndef MMAMP_REMOTE_RUNTIME_H
+#define MMAMP_REMOTE_RUNTIME_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmamp/cdefs.h"
+#include "mmamp/remote/port.h"
 #include "mmamp/rpmsg.h"
 #include "mmamp/rsc_table.h"
 #include "mmamp/shm.h"
 
+MMAMP_BEGIN_DECLS
+
 /** Default longest idle sleep before the vdev status is looked at again (interrupt mode). */
 #define MMAMP_REMOTE_TICK_US 10000u
-
-/**
- * struct mmamp_remote_doorbell_ops - the doorbell and the core's sleep, from the port.
- * @send:   ring the host for vring @notifyid (required). Wait until the previous doorbell was
- *          taken (TE1), then write notifyid << 16 to TR1. Return 0 or a negative MMAMP_E*.
- *          While it waits, the port must keep taking *incoming* doorbells (on a real M4 the
- *          MU ISR still runs; the sim's send calls mmamp_remote_isr() itself), or two sides
- *          ringing each other at once would each wait for the other.
- * @take:   take one incoming doorbell if one is pending (RF1: read RR1, which frees the host's
- *          TE1) and store its notifyid (required). Return 0, or -MMAMP_EAGAIN if none.
- * @enable: switch the doorbell interrupt on (@irq true: RIE1, ISR → mmamp_remote_isr()) or
- *          leave it off (polled mode) (optional). Called once by mmamp_remote_init().
- * @wait:   interrupt mode (required there): sleep until an interrupt was taken or @timeout_us
- *          passed (0: no limit) — but not at all if *@flag is already non-zero, checked with
- *          interrupts masked (M4: cpsid i; if (!*flag) wfi; cpsie i), so a doorbell taken
- *          between the caller's last look and the sleep is not lost. Return ≥ 0 when woken,
- *          -MMAMP_ETIMEDOUT.
- * @relax:  polled mode: between two looks at the MU status (optional; a pause/yield).
- * @now_us: a monotonic microsecond clock (optional: exact timeouts for blocking sends).
- */
-struct mmamp_remote_doorbell_ops {
-	int (*send)(void *ctx, uint32_t notifyid);
-	int (*take)(void *ctx, uint32_t *notifyid);
-	int (*enable)(void *ctx, bool irq);
-	int (*wait)(void *ctx, const volatile uint32_t *flag, uint32_t timeout_us);
-	void (*relax)(void *ctx);
-	uint64_t (*now_us)(void *ctx);
-};
 
 struct mmamp_remote;
 
@@ -208,9 +186,9 @@ static inline const struct mmamp_remote_stats *mmamp_remote_stats(const struct m
 }
 
 /**
- * mmamp_fw_rsc_table - the firmware's resource table (src/remote/rsc_table_rpmsg.c): one RPMsg
- * vdev, vrings at addresses the host chooses (ANY), align 0x1000, 256 descriptors, offering
- * name service — what NXP's i.MX8 RPMsg-Lite firmware declares (docs/imx8x-board.md). The host
+ * mmamp_fw_rsc_table - the firmware's resource table (src/remote/rsc_table_rpmsg.c; a port may
+ * bring its own, as ports/imx8qx-m4/rsc_table_imx8qx.c does): one RPMsg vdev, vrings at
+ * addresses the host chooses (ANY), align 0x1000, 256 descriptors, offering name service — what NXP's i.MX8 RPMsg-Lite firmware declares (docs/imx8x-board.md). The host
  * copies it to the live location (i.MX: 0x900FF000) before starting the core; the firmware
  * must use that live copy, not this one.
  */
@@ -219,4 +197,6 @@ extern struct mmamp_rsc_table_rpmsg mmamp_fw_rsc_table;
 #define MMAMP_FW_VRING_NUM   256u
 #define MMAMP_FW_VRING_ALIGN 0x1000u
 
-#endif /* MMAMP_REMOTE_H */
+MMAMP_END_DECLS
+
+#endif /* MMAMP_REMOTE_RUNTIME_H */

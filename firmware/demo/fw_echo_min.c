@@ -23,20 +23,14 @@
 
 #include "mmamp/errno.h"
 #include "mmamp/rpmsg_min.h"
-#include "fw_text.h"
 #include MMAMP_FW_MIN_PORT_H
+#include "fw_text.h"
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_echo_min: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
 static struct mmamp_min_dev dev;
-
-static void say(const char *what)
-{
-	mmamp_port_puts(FW_NAME ": ");
-	mmamp_port_puts(what);
-}
 
 static int echo(struct mmamp_min_dev *d, const struct mmamp_min_ept *e, void *data, uint32_t len,
 		uint32_t src)
@@ -56,24 +50,19 @@ static int echo(struct mmamp_min_dev *d, const struct mmamp_min_ept *e, void *da
 static int info(struct mmamp_min_dev *d, const struct mmamp_min_ept *e, void *data, uint32_t len,
 		uint32_t src)
 {
-	static const char head[] = "fw=" FW_NAME " build=" FW_BUILD_ID " uptime_ms=";
-	char line[sizeof(head) + 24];
-	char *p = line;
+	char line[FW_INFO_LINE_MAX];
 
 #ifdef FW_CRASH_ADDR
 	if (fw_is_crash_request(data, len)) {
-		say("crash requested\n");
+		fw_say("crash requested\n");
 		*(volatile uint32_t *)(uintptr_t)(FW_CRASH_ADDR) = 0xdeadbeefu;
 	}
 #else
 	(void)data;
 	(void)len;
 #endif
-	memcpy(p, head, sizeof(head) - 1);
-	p += sizeof(head) - 1;
-	p = fw_put_dec(p, mmamp_port_now_us() / 1000u);
-	*p++ = '\n';
-	return mmamp_min_send(d, e->addr, src, line, (uint32_t)(p - line));
+	return mmamp_min_send(d, e->addr, src, line,
+			      (uint32_t)fw_info_line(line, mmamp_port_now_us() / 1000u));
 }
 
 static const struct mmamp_min_ept epts[] = {
@@ -96,21 +85,21 @@ int fw_main(void)
 	};
 	int ret, last = -MMAMP_ENOTCONN;
 
-	say("boot (minimal profile, build " FW_BUILD_ID ")\n");
+	fw_say("boot (minimal profile, build " FW_BUILD_ID ")\n");
 	mmamp_min_init(&dev, &cfg);
 	FW_MIN_INIT();
 	for (;;) {
 		ret = mmamp_min_poll(&dev);
 		if (ret < 0 && ret != last) { /* said once per change, not per poll */
 			if (ret == -MMAMP_EIO) {
-				say("host broke a ring, quiet until it resets the device: fault ");
+				fw_say("host broke a ring, quiet until it resets the device: fault ");
 				mmamp_port_put_u64(mmamp_min_fault(&dev));
 				mmamp_port_puts("\n");
 			} else {
-				say("link down\n");
+				fw_say("link down\n");
 			}
 		} else if (ret >= 0 && last < 0) {
-			say("link up\n");
+			fw_say("link up\n");
 		}
 		last = ret < 0 ? ret : 0;
 		FW_MIN_IDLE();

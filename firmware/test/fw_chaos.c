@@ -35,47 +35,18 @@
  *
  * Build definitions: FW_NAME, FW_BUILD_ID (string literals).
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include "mmamp/errno.h"
-#include "mmamp/port.h"
-#include "mmamp/rpmsg.h"
+#include "fw_app.h"
 #include "mmamp/virtio_ring.h"
 #include "mmamp/vring.h"
-#include "port_sim.h"
-#include "port_sim_extra.h"
-#include "fw_text.h"
-#include "remote.h"
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_chaos: define FW_NAME and FW_BUILD_ID (string literals)"
 #endif
 
-#define FW_SHM_DA        0x90000000u
-#define FW_SHM_SIZE      0x500000u
-#define FW_RSC_TABLE_DA  0x900FF000u
-#define FW_RSC_TABLE_MAX 0x400u
-#define FW_TX_TIMEOUT_US 1000000u
-
-#define FW_ADDR_TTY  30u
-#define FW_ADDR_RAW  40u
-#define FW_ADDR_INFO 50u
-
-static struct mmamp_remote remote;
-static struct mmamp_sim_doorbell doorbell;
 static struct mmamp_rpmsg_ept ept_tty, ept_raw, ept_info;
-static uint64_t boot_ns;
 
 /* The command being carried out (by info_cb, right after its acknowledgment went out). */
 static char pending[32];
-
-static void say(const char *what)
-{
-	mmamp_port_puts(FW_NAME ": ");
-	mmamp_port_puts(what);
-}
 
 /* The freestanding runtime has mem* only (ports/sim/libc_min.c). */
 static size_t str_len(const char *s)
@@ -102,20 +73,10 @@ static bool has_dot(const char *s, size_t n)
 	return false;
 }
 
-static bool link_ok(void)
-{
-	return (__atomic_load_n(&remote.rdev.vdev->status, __ATOMIC_ACQUIRE) &
-		MMAMP_VIRTIO_STATUS_DRIVER_OK) != 0;
-}
-
 static int echo_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	int ret;
-
 	(void)priv;
-	do
-		ret = mmamp_rpmsg_sendto_timeout(ept, src, data, len, FW_TX_TIMEOUT_US);
-	while (ret == -MMAMP_ETIMEDOUT && link_ok());
+	(void)fw_send_while_up(ept, src, data, len);
 	return 0;
 }
 
@@ -134,10 +95,8 @@ static void chaos(const char *cmd, uint32_t arg, uint32_t peer);
 
 static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	static const char head[] = "fw=" FW_NAME " build=" FW_BUILD_ID " uptime_ms=";
 	const char *msg = data;
-	char line[64];
-	char *p = line;
+	char line[FW_INFO_LINE_MAX > 64 ? FW_INFO_LINE_MAX : 64];
 	size_t word = 0;
 
 	(void)priv;
@@ -156,11 +115,8 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 		}
 		return 0;
 	}
-	memcpy(p, head, sizeof(head) - 1);
-	p += sizeof(head) - 1;
-	p = fw_put_dec(p, (mmamp_port_now_ns() - boot_ns) / 1000000u);
-	*p++ = '\n';
-	mmamp_rpmsg_sendto_timeout(ept, src, line, (size_t)(p - line), FW_TX_TIMEOUT_US);
+	mmamp_rpmsg_sendto_timeout(ept, src, line, fw_info_line(line, fw_uptime_ms()),
+				   FW_TX_TIMEOUT_US);
 	return 0;
 }
 
@@ -168,7 +124,7 @@ static int info_cb(struct mmamp_rpmsg_ept *ept, void *data, size_t len, uint32_t
 
 static void ring_host(uint32_t notifyid)
 {
-	mmamp_sim_doorbell_ops.send(&doorbell, notifyid);
+	FW_DOORBELL_OPS.send(&fw_doorbell, notifyid);
 }
 
 /* Publish one raw used entry {id, len} on @vq (our device side of it), ahead of our own
@@ -200,12 +156,12 @@ static void jump_used_idx(struct mmamp_vq *vq, uint32_t notifyid)
 static void raw_message(uint32_t src, uint32_t dst, uint16_t hdr_len, const void *payload,
 			size_t n, uint32_t used_len)
 {
-	struct mmamp_rpmsg_dev *rdev = mmamp_remote_rpmsg(&remote);
+	struct mmamp_rpmsg_dev *rdev = fw_rdev();
 	struct mmamp_vq_buf buf;
 	struct mmamp_rpmsg_hdr *h;
 
 	if (mmamp_vq_get_avail(&rdev->svq, &buf) || buf.len < 16u + n) {
-		say("raw message: no buffer\n");
+		fw_say("raw message: no buffer\n");
 		return;
 	}
 	h = buf.data;
@@ -232,15 +188,15 @@ static void ns_send(const char *name, size_t name_len, uint32_t addr, uint32_t f
 
 static struct mmamp_fw_rsc_vdev *vdev(void)
 {
-	return mmamp_remote_rpmsg(&remote)->vdev;
+	return fw_rdev()->vdev;
 }
 
 static void chaos(const char *cmd, uint32_t arg, uint32_t peer)
 {
-	struct mmamp_rpmsg_dev *rdev = mmamp_remote_rpmsg(&remote);
+	struct mmamp_rpmsg_dev *rdev = fw_rdev();
 	static const char hello[] = "chaos";
 
-	say("chaos: ");
+	fw_say("chaos: ");
 	mmamp_port_puts(cmd);
 	mmamp_port_puts("\n");
 	if (is(cmd, "used.idx")) {
@@ -302,9 +258,9 @@ static void chaos(const char *cmd, uint32_t arg, uint32_t peer)
 		for (uint32_t i = 0; i < arg; i++)
 			ring_host(0x7FFFu);
 	} else {
-		say("chaos: unknown command\n");
+		fw_say("chaos: unknown command\n");
 	}
-	say("chaos: done\n");
+	fw_say("chaos: done\n");
 }
 
 static void on_event(struct mmamp_remote *r, int ev, void *ctx)
@@ -312,12 +268,12 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 	(void)r;
 	(void)ctx;
 	if (ev == MMAMP_RPMSG_LINK_UP) {
-		say("link up\n");
+		fw_say("link up\n");
 	} else if (ev == MMAMP_RPMSG_LINK_DOWN) {
-		say("link down\n");
+		fw_say("link down\n");
 		pending[0] = '\0';
 	} else {
-		say("rpmsg error -");
+		fw_say("rpmsg error -");
 		mmamp_port_put_u64((uint64_t)-ev);
 		mmamp_port_puts("\n");
 	}
@@ -325,32 +281,17 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 
 int fw_main(void)
 {
-	static const struct mmamp_shm shm = { (void *)(uintptr_t)FW_SHM_DA, FW_SHM_DA, FW_SHM_SIZE };
-	struct mmamp_remote_config cfg = { 0 };
-	struct mmamp_rpmsg_dev *rdev;
-	struct mmamp_fw_rsc_vdev *v;
-	struct mmamp_diag d;
+	static const struct mmamp_shm shm = FW_SHM_INIT;
+	struct mmamp_rpmsg_dev *rdev = fw_rdev();
 	int ret;
 
-	boot_ns = mmamp_port_now_ns();
-	say("boot build=" FW_BUILD_ID "\n");
-	if (mmamp_sim_doorbell_init(&doorbell, MMAMP_SIM_MU_DA, &remote))
-		return 3;
+	fw_boot_ns = mmamp_port_now_ns();
+	fw_say("boot build=" FW_BUILD_ID "\n");
 	/* the host loaded us: the live table is there (no attach mode in this firmware) */
-	if (mmamp_rsc_table_find_vdev((void *)(uintptr_t)FW_RSC_TABLE_DA, FW_RSC_TABLE_MAX, 0, &v,
-				      &d))
-		return 5;
-	cfg.shm = &shm;
-	cfg.vdev = v;
-	cfg.db = &mmamp_sim_doorbell_ops;
-	cfg.db_ctx = &doorbell;
-	cfg.tick_us = MMAMP_REMOTE_TICK_US;
-	cfg.on_event = on_event;
-	cfg.heartbeat = (uint32_t *)(uintptr_t)(FW_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
-	ret = mmamp_remote_init(&remote, &cfg);
-	rdev = mmamp_remote_rpmsg(&remote);
-	if (!ret)
-		ret = mmamp_rpmsg_ept_init(&ept_info, rdev, "mmamp-info", FW_ADDR_INFO,
+	ret = fw_bring_up(&shm, false, on_event, NULL);
+	if (ret)
+		return ret;
+	ret = mmamp_rpmsg_ept_init(&ept_info, rdev, "mmamp-info", FW_ADDR_INFO,
 					   MMAMP_RPMSG_ADDR_ANY, info_cb, NULL);
 	if (!ret)
 		ret = mmamp_rpmsg_ept_init(&ept_raw, rdev, "rpmsg-raw", FW_ADDR_RAW,
@@ -359,6 +300,6 @@ int fw_main(void)
 		ret = mmamp_rpmsg_ept_init(&ept_tty, rdev, "rpmsg-virtual-tty-channel-1", FW_ADDR_TTY,
 					   MMAMP_RPMSG_ADDR_ANY, echo_cb, NULL);
 	if (ret)
-		return 4;
-	return mmamp_remote_run(&remote);
+		return fw_init_failed(ret);
+	return mmamp_remote_run(&fw_remote);
 }
