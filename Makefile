@@ -73,7 +73,7 @@ size: deps
 	@cmake --build $(BUILD)/gcc -j$(JOBS) --target mmamp_m4 >/dev/null
 	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
-	@echo "== fw_echo_small.elf (the same, MMAMP_CONFIG_DIAG_STRINGS=0, docs/config.md): bytes"
+	@echo "== fw_echo_small.elf (the same, MMAMP_FW_SMALL_CONFIG: no diag strings, no static link, docs/config.md): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_small.map
 	@echo "== fw_echo_lean.elf (the full stack's minimal echo: one endpoint, small profile): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_lean.map
