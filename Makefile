@@ -61,8 +61,9 @@ fuzz: deps
 
 # make size: footprint of the Cortex-M4 echo firmware for QEMU mps2-an386 (docs/qemu-platform.md):
 # flash and static RAM of the IPC stack (core + runtime + port) and of the whole image, from its
-# map file, against the budget (1,200 B flash, 200 B RAM): the full stack, its small profile, and
-# the minimal profile (mmamp/rpmsg_min.h, docs/config.md); then the i.MX8QXP board firmware and
+# map file, against the budget (1,200 B flash, 200 B RAM): the full stack, its small profile, the
+# full stack's minimal echo (fw_echo_lean: one endpoint), and the minimal profile
+# (mmamp/rpmsg_min.h, docs/config.md); then the i.MX8QXP board firmware and
 # its bootaux images (docs/imx8x-board.md). Builds only the cross build: the gcc build's
 # ($(BUILD)/gcc/m4), which its target mmamp_m4 configures and builds (ports/qemu-mps2/host.cmake,
 # the one place the M4 cross build is set up).
@@ -72,8 +73,10 @@ size: deps
 	@cmake --build $(BUILD)/gcc -j$(JOBS) --target mmamp_m4 >/dev/null
 	@echo "== fw_echo.elf (Cortex-M4F, -Os, --gc-sections): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo.map
-	@echo "== fw_echo_small.elf (the same, MMAMP_CONFIG_DIAG_STRINGS=0, docs/config.md): bytes"
+	@echo "== fw_echo_small.elf (the same, MMAMP_FW_SMALL_CONFIG: no diag strings, no static link, docs/config.md): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_small.map
+	@echo "== fw_echo_lean.elf (the full stack's minimal echo: one endpoint, small profile): bytes"
+	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_lean.map
 	@echo "== fw_echo_min.elf (the same services on the minimal profile, rpmsg_min.h): bytes"
 	@ports/qemu-mps2/size-report.sh $(BUILD)/gcc/m4/ports/qemu-mps2/fw_echo_min.map
 	@echo "== fw_echo_mek.elf (the board firmware: i.MX8QXP MEK, docs/imx8x-board.md): bytes"

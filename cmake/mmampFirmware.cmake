@@ -46,7 +46,7 @@ set_property(GLOBAL PROPERTY MMAMP_FIRMWARE_INCLUDE ${MMAMP_FIRMWARE_INCLUDE})
 
 # The portable core's sources, as a firmware compiles them (src/core).
 set_property(GLOBAL PROPERTY MMAMP_FIRMWARE_CORE_SOURCES diag.c vring.c rpmsg.c rsc_table.c
-             elf_loader.c)
+             rsc_vdev_lookup.c elf_loader.c)
 
 # _mmamp_firmware_paths(): MMAMP_FIRMWARE_ROOT/INCLUDE/CORE_SOURCES in the caller's scope.
 macro(_mmamp_firmware_paths)

@@ -4,8 +4,9 @@
  * written once: the port's memory map and doorbell (its header, MMAMP_FW_PORT_H, which
  * mmamp_add_firmware() names), the runtime and doorbell state, the service addresses, the live
  * resource table, and bring-up up to a running mmamp_remote_init(). Included by exactly one file
- * of a firmware (fw_echo.c, fw_measure.c, fw_stream.c, fw_chaos.c); the functions are static
- * inline so that each firmware compiles only what it calls, with its own FW_NAME.
+ * of a firmware (fw_echo.c, fw_echo_lean.c, fw_measure.c, fw_stream.c, fw_chaos.c); the functions
+ * are static inline so that each firmware compiles only what it calls, with its own FW_NAME.
+ * FW_LEAN_TABLE (fw_echo_lean): the live table is found by the lean lookup, said without text.
  *
  *   fw_main():  fw_boot_ns = mmamp_port_now_ns(); say what we are
  *               ret = fw_bring_up(shm, install, on_event, now_ns)   // 0, or the exit status
@@ -111,6 +112,30 @@ static inline int fw_send_while_up(struct mmamp_rpmsg_ept *ept, uint32_t dst, co
 	return ret;
 }
 
+#ifdef FW_LEAN_TABLE
+/*
+ * fw_echo_lean's fw_live_vdev(): the live table found by the lean lookup
+ * (mmamp_rsc_table_rpmsg_vdev(): only the words that lead to our one vdev are checked; the RPMsg
+ * core checks each vdev field it reads where it reads it, docs/config.md), said without text.
+ */
+static inline struct mmamp_fw_rsc_vdev *fw_live_vdev(bool install)
+{
+	struct mmamp_rsc_table_rpmsg *live = (void *)(uintptr_t)FW_RSC_TABLE_DA;
+	struct mmamp_fw_rsc_vdev *vdev;
+
+	if (mmamp_rsc_table_rpmsg_vdev(live, FW_RSC_TABLE_MAX, &vdev, NULL) == 0)
+		return vdev;
+	if (!install) {
+		fw_say("no usable table\n");
+		return NULL;
+	}
+	/* Installed before it is said: the host may read the table as soon as it sees the line. */
+	memcpy(live, &mmamp_fw_rsc_table, sizeof(*live));
+	MMAMP_WMB();
+	fw_say("no usable table: installed ours\n");
+	return (struct mmamp_fw_rsc_vdev *)(void *)&live->vdev;
+}
+#else
 /*
  * The vdev of the live resource table. The host (remoteproc) copied our table there before it
  * started us and writes status, features and vring addresses into that copy. If there is no
@@ -148,6 +173,7 @@ static inline struct mmamp_fw_rsc_vdev *fw_live_vdev(bool install)
 	return (struct mmamp_fw_rsc_vdev *)(void *)((uint8_t *)live +
 						    offsetof(struct mmamp_rsc_table_rpmsg, vdev));
 }
+#endif /* FW_LEAN_TABLE */
 
 /** fw_init_failed() - say why fw_main() gives up after bring-up; returns its exit status 4. */
 static inline int fw_init_failed(int err)

@@ -23,6 +23,14 @@
 #define MMAMP_CONFIG_HOST_ROLE 1
 #endif
 
+/*
+ * The full stack's remote role offers a static link (mmamp_rpmsg_static_link, no resource
+ * table) besides the live table (1), or the live table only (0: a static layout is refused).
+ */
+#ifndef MMAMP_CONFIG_STATIC_LINK
+#define MMAMP_CONFIG_STATIC_LINK 1
+#endif
+
 /* The minimal remote profile (mmamp/rpmsg_min.h): ring geometry, fixed at build time. */
 #ifndef MMAMP_MIN_VRING_NUM
 #define MMAMP_MIN_VRING_NUM 256u

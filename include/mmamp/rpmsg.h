@@ -259,7 +259,8 @@ struct mmamp_rpmsg_remote_config {
 /**
  * mmamp_rpmsg_init_remote() - prepare the remote role; the link comes up in mmamp_rpmsg_poll().
  * Returns 0, or -MMAMP_EINVAL (a missing op, neither or both of @vdev and @layout, a static
- * layout whose geometry is unusable or whose rings are not inside @shm).
+ * layout whose geometry is unusable or whose rings are not inside @shm), or -MMAMP_EOPNOTSUPP
+ * (a @layout in a core built with MMAMP_CONFIG_STATIC_LINK 0, mmamp/config.h).
  */
 int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 			    const struct mmamp_rpmsg_remote_config *cfg);

@@ -245,6 +245,21 @@ int mmamp_rsc_table_find_vdev(void *table, size_t size, unsigned nth,
 			      struct mmamp_fw_rsc_vdev **vdev, struct mmamp_diag *d);
 
 /**
+ * mmamp_rsc_table_rpmsg_vdev() - the vdev of a live copy of a firmware's own one-vdev table
+ * (struct mmamp_rsc_table_rpmsg, below): for a remote that reads nothing of the table but that
+ * vdev, instead of mmamp_rsc_table_find_vdev()'s walk of every entry. Checks what leads to the
+ * vdev and nothing else: @table 4-byte aligned, @size >= 88, ver 1, num >= 1, offset[0] = 0x14
+ * (our layout), the entry's type RSC_VDEV and its id RPMsg (7). The vdev's own fields stay
+ * unchecked here — the RPMsg remote role checks each one it reads where it reads it
+ * (mmamp_rpmsg_poll(): status, features, num_of_vrings, and per vring num, align, da; docs/config.md).
+ *
+ * Return: 0 and *@vdev set (= @table + 0x18), -MMAMP_ENOEXEC if the live table is not laid out
+ * as ours, -MMAMP_EINVAL for a NULL or misaligned @table or a NULL @vdev; @d says which field.
+ */
+int mmamp_rsc_table_rpmsg_vdev(void *table, size_t size, struct mmamp_fw_rsc_vdev **vdev,
+			       struct mmamp_diag *d);
+
+/**
  * mmamp_rsc_name_len() - length of the name at @name, reading at most MMAMP_RSC_NAME_LEN bytes:
  * a table name that fills all 32 bytes has no terminating NUL. Print it with "%.*s".
  */

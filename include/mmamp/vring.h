@@ -157,6 +157,16 @@ int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 			 const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags);
 
 /**
+ * mmamp_vq_init_device_at() - mmamp_vq_init_device() for a ring the driver placed at device
+ * address @da (as a remote reads it from the live resource table): one translation checks that
+ * the whole ring lies inside @shm. Return: 0; -MMAMP_EINVAL for an unusable @num / @align (or
+ * a NULL @vq / @shm); -MMAMP_ERANGE if the ring is not inside the window at 16-byte alignment,
+ * or the window itself is unusable (it wraps the device address space, or no pointer spans it).
+ */
+int mmamp_vq_init_device_at(struct mmamp_vq *vq, uint64_t da, uint32_t num, uint32_t align,
+			    const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags);
+
+/**
  * mmamp_vq_add() - driver: make buffer [@da, @da + @len) available as descriptor @head.
  * Returns 0; -MMAMP_EBUSY if @head is still in flight; -MMAMP_EINVAL for a bad head, length or
  * address; -MMAMP_EIO if the queue is broken. Publishes immediately (the index store is the

@@ -10,9 +10,10 @@
 #   board    startup.c (vectors, reset, fault record), board.c (console, clock); on the
 #            i.MX8QXP also the SoC bring-up (bringup.c, scfw.c, irqsteer.c, lpuart.c): every
 #            firmware has them whatever its IPC stack, like the app
-#   app      the firmware itself (fw_echo.c, fw_echo_min.c) — except the stack's state, which the
-#            app declares but which is the stack's RAM: .bss.fw_remote and .bss.fw_doorbell
-#            (firmware/common/fw_app.h), .bss.dev (fw_echo_min) count as runtime
+#   app      the firmware itself (fw_echo.c, fw_echo_lean.c, fw_echo_min.c) — except the
+#            stack's state, which the app declares but which is the stack's RAM: .bss.fw_remote
+#            and .bss.fw_doorbell (firmware/common/fw_app.h), .bss.dev (fw_echo_min) count as
+#            runtime
 #   libc     newlib-nano and libgcc (memcpy, memset, 64-bit division, ...)
 # then the biggest input sections of the IPC stack. The stack itself (16 KiB reserved) is not
 # static data and is not counted.

@@ -34,6 +34,9 @@ enum link_error {
 /* The host role's branches; a remote-only build (MMAMP_CONFIG_HOST_ROLE 0) has none. */
 #define IS_HOST(rdev) (MMAMP_CONFIG_HOST_ROLE && (rdev)->is_host)
 
+/* The static link's layout; a table-only build (MMAMP_CONFIG_STATIC_LINK 0) has no branches. */
+#define LAYOUT(rdev) (MMAMP_CONFIG_STATIC_LINK ? (rdev)->layout : NULL)
+
 static bool feature(uint32_t features, unsigned int bit)
 {
 	return (features >> bit) & 1u;
@@ -822,6 +825,8 @@ int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 	if (!rdev || !cfg || !cfg->shm || !cfg->vdev == !cfg->layout || !cfg->ops ||
 	    !cfg->ops->notify)
 		return -MMAMP_EINVAL;
+	if (cfg->layout && !MMAMP_CONFIG_STATIC_LINK)
+		return -MMAMP_EOPNOTSUPP;
 	if (cfg->layout && static_link_check(cfg->layout, cfg->shm))
 		return -MMAMP_EINVAL;
 	memset(rdev, 0, sizeof(*rdev));
@@ -842,24 +847,20 @@ int mmamp_rpmsg_init_remote(struct mmamp_rpmsg_dev *rdev,
 static int remote_vq_setup(struct mmamp_rpmsg_dev *rdev, unsigned int i, struct mmamp_vq *vq,
 			   uint32_t *notifyid, unsigned int flags)
 {
-	const struct mmamp_rpmsg_static_link *l = rdev->layout;
+	const struct mmamp_rpmsg_static_link *l = LAYOUT(rdev);
 	struct mmamp_fw_rsc_vdev_vring *vr = l ? NULL : &rdev->vdev->vring[i];
 	uint32_t da = l ? l->vring_da[i] : MMAMP_SHM_READ(vr->da);
 	uint32_t align = l ? l->align : MMAMP_SHM_READ(vr->align);
 	uint32_t num = l ? l->num : MMAMP_SHM_READ(vr->num);
-	void *ring;
+	int ret;
 
 	*notifyid = l ? l->notifyid[i] : MMAMP_SHM_READ(vr->notifyid);
-	rdev->link_error_value = num;
-	if (mmamp_vq_check_geometry(num, align)) {
-		rdev->link_error = LINK_ERROR(LINK_BAD_GEOMETRY, i);
-		return -MMAMP_EPROTO;
-	}
-	rdev->link_error_value = da;
-	ring = mmamp_shm_translate(&rdev->shm, da, mmamp_vring_size(num, align));
-	if (!ring || mmamp_vq_init_device(vq, ring, num, align, &rdev->shm, MMAMP_RPMSG_BUF_SIZE,
-					  flags)) {
-		rdev->link_error = LINK_ERROR(LINK_BAD_DA, i);
+	ret = mmamp_vq_init_device_at(vq, da, num, align, &rdev->shm, MMAMP_RPMSG_BUF_SIZE, flags);
+	if (ret) {
+		/* -EINVAL: num/align no ring can have; else the ring is not inside the window */
+		rdev->link_error = ret == -MMAMP_EINVAL ? LINK_ERROR(LINK_BAD_GEOMETRY, i)
+							: LINK_ERROR(LINK_BAD_DA, i);
+		rdev->link_error_value = ret == -MMAMP_EINVAL ? num : da;
 		return -MMAMP_EPROTO;
 	}
 	return 0;
@@ -874,8 +875,8 @@ static void bump_link_epoch(struct mmamp_rpmsg_dev *rdev)
 
 static uint32_t remote_features(const struct mmamp_rpmsg_dev *rdev)
 {
-	if (rdev->layout)
-		return rdev->layout->features;
+	if (LAYOUT(rdev))
+		return LAYOUT(rdev)->features;
 	return MMAMP_SHM_READ(rdev->vdev->gfeatures) & MMAMP_SHM_READ(rdev->vdev->dfeatures);
 }
 
@@ -887,7 +888,7 @@ static int remote_link_up(struct mmamp_rpmsg_dev *rdev)
 	int ret;
 
 	/* Our own table says two vrings; a host that rewrote the count is not to be followed. */
-	if (!rdev->layout && MMAMP_SHM_READ(rdev->vdev->num_of_vrings) < 2) {
+	if (!LAYOUT(rdev) && MMAMP_SHM_READ(rdev->vdev->num_of_vrings) < 2) {
 		rdev->link_error = LINK_ERROR(LINK_BAD_VRINGS, 0);
 		rdev->link_error_value = MMAMP_SHM_READ(rdev->vdev->num_of_vrings);
 		return -MMAMP_EPROTO;
@@ -996,7 +997,7 @@ static int remote_follow_table(struct mmamp_rpmsg_dev *rdev)
 
 static int remote_follow_status(struct mmamp_rpmsg_dev *rdev)
 {
-	return rdev->layout ? remote_follow_static(rdev) : remote_follow_table(rdev);
+	return LAYOUT(rdev) ? remote_follow_static(rdev) : remote_follow_table(rdev);
 }
 
 int mmamp_rpmsg_poll(struct mmamp_rpmsg_dev *rdev)
@@ -1052,7 +1053,7 @@ bool mmamp_rpmsg_work_pending(const struct mmamp_rpmsg_dev *rdev)
 {
 	uint8_t status;
 
-	if (rdev->layout) {
+	if (LAYOUT(rdev)) {
 		if (!rdev->link_up)
 			return rdev->kicked;
 		if (mmamp_vq_used_rewritten(&rdev->svq) || mmamp_vq_used_rewritten(&rdev->rvq))

@@ -23,29 +23,38 @@ int mmamp_vq_check_geometry(uint32_t num, uint32_t align)
 	return 0;
 }
 
+/* A window that wraps the device address space, or that no pointer can span, is no window
+ * (vq_dev_take() relies on both). */
+static bool window_unusable(const struct mmamp_shm *shm)
+{
+	return (shm->da && shm->size > 0u - shm->da) || shm->size > UINTPTR_MAX;
+}
+
+/* The ring's parts at @ring, once its geometry and placement passed. */
+static void vq_layout(struct mmamp_vq *vq, uint8_t *ring, uint32_t num, uint32_t align,
+		      const struct mmamp_shm *shm, unsigned int flags)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->desc = (struct mmamp_vring_desc *)(void *)ring;
+	vq->avail = (struct mmamp_vring_avail *)(void *)(ring + 16u * num);
+	vq->used = (struct mmamp_vring_used *)(void *)(ring + mmamp_vring_used_offset(num, align));
+	vq->shm = shm;
+	vq->num = (uint16_t)num;
+	vq->mask = (uint16_t)(num - 1u);
+	vq->event_idx = (flags & MMAMP_VQ_F_EVENT_IDX) != 0;
+}
+
 static int vq_setup(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
 		    const struct mmamp_shm *shm, unsigned int flags)
 {
-	uint8_t *base = ring;
-
 	if (!vq || !ring || !shm || mmamp_vq_check_geometry(num, align))
 		return -MMAMP_EINVAL;
 	/* 16-byte alignment: the descriptor table holds u64 addresses and u32 lengths. */
 	if (((uintptr_t)ring & 15u) || !mmamp_shm_contains(shm, ring, mmamp_vring_size(num, align)))
 		return -MMAMP_EINVAL;
-	/* A window that wraps the device address space, or that no pointer can span, is no
-	 * window (vq_dev_take() relies on both). */
-	if ((shm->da && shm->size > 0u - shm->da) || shm->size > UINTPTR_MAX)
+	if (window_unusable(shm))
 		return -MMAMP_EINVAL;
-
-	memset(vq, 0, sizeof(*vq));
-	vq->desc = (struct mmamp_vring_desc *)(void *)base;
-	vq->avail = (struct mmamp_vring_avail *)(void *)(base + 16u * num);
-	vq->used = (struct mmamp_vring_used *)(void *)(base + mmamp_vring_used_offset(num, align));
-	vq->shm = shm;
-	vq->num = (uint16_t)num;
-	vq->mask = (uint16_t)(num - 1u);
-	vq->event_idx = (flags & MMAMP_VQ_F_EVENT_IDX) != 0;
+	vq_layout(vq, ring, num, align, shm, flags);
 	return 0;
 }
 
@@ -70,13 +79,9 @@ int mmamp_vq_init_driver(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 	return 0;
 }
 
-int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
-			 const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags)
+/* What a device starts from, once the ring is laid out. */
+static void vq_device_start(struct mmamp_vq *vq, uint32_t max_len)
 {
-	int ret = vq_setup(vq, ring, num, align, shm, flags);
-
-	if (ret)
-		return ret;
 	vq->max_len = max_len ? max_len : UINT32_MAX; /* one compare per buffer (vring_dev.h) */
 	/*
 	 * used.idx is ours from now on, but it starts where the driver left it: Linux zeroes it,
@@ -88,6 +93,32 @@ int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t
 	 */
 	vq->next_used = MMAMP_SHM_READ(vq->used->idx);
 	vq->kicked_at = vq->next_used;
+}
+
+int mmamp_vq_init_device(struct mmamp_vq *vq, void *ring, uint32_t num, uint32_t align,
+			 const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags)
+{
+	int ret = vq_setup(vq, ring, num, align, shm, flags);
+
+	if (ret)
+		return ret;
+	vq_device_start(vq, max_len);
+	return 0;
+}
+
+/* The same checks as vq_setup(), the placement one done by the one translation of @da. */
+int mmamp_vq_init_device_at(struct mmamp_vq *vq, uint64_t da, uint32_t num, uint32_t align,
+			    const struct mmamp_shm *shm, uint32_t max_len, unsigned int flags)
+{
+	uint8_t *ring;
+
+	if (!vq || !shm || mmamp_vq_check_geometry(num, align))
+		return -MMAMP_EINVAL;
+	ring = mmamp_shm_translate(shm, da, mmamp_vring_size(num, align));
+	if (!ring || ((uintptr_t)ring & 15u) || window_unusable(shm))
+		return -MMAMP_ERANGE;
+	vq_layout(vq, ring, num, align, shm, flags);
+	vq_device_start(vq, max_len);
 	return 0;
 }
 

@@ -122,6 +122,14 @@ static void parse(struct guarded *g, const uint8_t *data, size_t size)
 		FUZZ_CHECK((uint8_t *)vdev > t && (uint8_t *)vdev + MMAMP_RSC_VDEV_SIZE +
 			   MMAMP_RSC_VRING_SIZE * vdev->num_of_vrings <= t + size);
 	}
+	/* the remote's lean lookup: a vdev it hands out is the one at 0x18, inside the table */
+	ret = mmamp_rsc_table_rpmsg_vdev(t, size, &vdev, &d);
+	FUZZ_CHECK(ret == 0 || ret == -MMAMP_ENOEXEC);
+	if (ret)
+		fuzz_check_diag(&d);
+	else
+		FUZZ_CHECK((uint8_t *)vdev == t + 0x18 &&
+			   size >= sizeof(struct mmamp_rsc_table_rpmsg));
 	/* unaligned tables are refused by the iterators, not read */
 	if (size >= 17) {
 		t = guarded_place_end(g, size, 1);

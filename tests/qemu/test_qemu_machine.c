@@ -18,7 +18,8 @@
  * doorbell sent), printed against the issue's cycle budget (600 copy API, 250 zero-copy).
  *
  * Usage: test_qemu_machine BOOTROM FW_ECHO FW_ECHO_B FW_ECHO_FAULT PROBE.elf=BUDGET[,...]
- * (exit 77 without QEMU). CTest runs it twice: on the full remote stack (fw_echo*.elf) and on
+ * [FW_ECHO_LEAN] (exit 77 without QEMU); with FW_ECHO_LEAN also: fw_echo_lean announces its one
+ * endpoint and echoes. CTest runs it twice: on the full remote stack (fw_echo*.elf) and on
  * the minimal profile (fw_echo_min*.elf, mmamp/rpmsg_min.h) — the same host, the same cases.
  * Synchronisation is by doorbells and QEMU's own events only; every wait has a deadline.
  */
@@ -58,6 +59,8 @@
 #define CRASH_ADDR 0x30000000u
 
 static const char *bootrom_path, *fw_echo_path, *fw_echo_b_path, *fw_fault_path, *fw_probe_list;
+static const char *fw_lean_path; /* optional: fw_echo_lean, one echo endpoint (TTY at 30) */
+static bool lean_running;        /* the firmware now booted announces that endpoint only */
 static bool minimal_profile; /* the firmware is fw_echo_min*: rpmsg_min.c, not the full stack */
 
 struct host {
@@ -322,8 +325,9 @@ static void host_link_up(struct host *h)
 		uint32_t addr;
 	} want[] = { { "rpmsg-virtual-tty-channel-1", 30 }, { "rpmsg-raw", 40 }, { "mmamp-info", 50 },
 		     { "rpmsg-tty", 31 } };
-	/* fw_echo also announces mainline's "rpmsg-tty"; the minimal profile's fw_echo_min not. */
-	const unsigned nwant = strstr(fw_echo_path, "fw_echo_min") ? 3 : 4;
+	/* fw_echo also announces mainline's "rpmsg-tty"; the minimal profile's fw_echo_min not;
+	 * fw_echo_lean only the TTY. */
+	const unsigned nwant = lean_running ? 1 : strstr(fw_echo_path, "fw_echo_min") ? 3 : 4;
 
 	h->ops = (struct mmamp_rpmsg_ops){ .notify = host_notify, .ns_bind = host_ns_bind };
 	h->nns = 0;
@@ -501,6 +505,32 @@ static void test_boot_echo(void **state)
 	/* The heartbeat word beside the live table moves. */
 	hb = ram_at(h, MPS2_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
 	assert_true(__atomic_load_n(hb, __ATOMIC_ACQUIRE) != 0);
+	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_no_ept, 0);
+	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_malformed, 0);
+	host_teardown(h);
+	free(h);
+}
+
+/*
+ * fw_echo_lean (the full stack's smallest echo: one endpoint, the lean live-table lookup): it
+ * announces exactly the TTY, echoes 1,000 × 496 bytes byte-exact, and refuses nothing.
+ */
+static void test_lean_echo(void **state)
+{
+	struct host *h;
+
+	(void)state;
+	if (!fw_lean_path)
+		skip();
+	h = calloc(1, sizeof(*h));
+	assert_non_null(h);
+	host_setup(h, false);
+	host_load_and_go(h, fw_lean_path);
+	lean_running = true;
+	host_link_up(h);
+	lean_running = false;
+	echo_tty(h, ECHOES);
+	assert_true(h->doorbells > 0);
 	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_no_ept, 0);
 	assert_int_equal(mmamp_rpmsg_stats(&h->rdev)->rx_malformed, 0);
 	host_teardown(h);
@@ -809,6 +839,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_launch_errors),
 		cmocka_unit_test(test_boot_echo),
+		cmocka_unit_test(test_lean_echo),
 		cmocka_unit_test(test_swap_without_restart),
 		cmocka_unit_test(test_fault_and_recover),
 		cmocka_unit_test(test_qemu_death),
@@ -816,9 +847,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_icount_echo_cost),
 	};
 
-	if (argc != 6) {
+	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: %s BOOTROM FW_ECHO FW_ECHO_B FW_ECHO_FAULT "
-			"PROBE.elf=BUDGET[,PROBE.elf=BUDGET...]\n",
+			"PROBE.elf=BUDGET[,PROBE.elf=BUDGET...] [FW_ECHO_LEAN]\n",
 			argv[0]);
 		return 2;
 	}
@@ -832,6 +863,7 @@ int main(int argc, char **argv)
 	fw_echo_b_path = argv[3];
 	fw_fault_path = argv[4];
 	fw_probe_list = argv[5];
+	fw_lean_path = argc == 7 ? argv[6] : NULL;
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,57 @@ static void static_rpmsg_table_validates(void **state)
 }
 
 /*
+ * The remote's lean lookup (mmamp_rsc_table_rpmsg_vdev): our own table's vdev is found at 0x18;
+ * each word that leads to it, rewritten, is refused naming that word; the words it does not
+ * read (reserved, the vdev's body beyond its id) do not matter to it.
+ */
+static void rpmsg_vdev_lookup_checks_the_path_to_the_vdev(void **state)
+{
+	static const struct {
+		uint32_t off, value;
+		const char *field;
+	} bad[] = {
+		{ 0x00, 2, "ver" }, { 0x04, 0, "num" }, { 0x10, 0x18, "offset[0]" },
+		{ 0x14, MMAMP_RSC_CARVEOUT, "entry type" }, { 0x18, 5, "vdev id" },
+	};
+	struct mmamp_rsc_table_rpmsg t;
+	struct mmamp_fw_rsc_vdev *vdev = NULL;
+	struct mmamp_diag d;
+	uint32_t v;
+	size_t i;
+
+	(void)state;
+	memcpy(&t, &fw_table, sizeof(t));
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t), &vdev, &d), 0);
+	assert_ptr_equal(vdev, &t.vdev);
+	t.reserved[0] = 0xffffffffu; /* not read: the full validation refuses it, this need not */
+	t.vdev.num_of_vrings = 0;    /* checked where it is used, at link-up (mmamp_rpmsg_poll) */
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t), &vdev, NULL), 0);
+	t.num = 3; /* more entries than ours: only the first is followed */
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t), &vdev, NULL), 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(&t, &fw_table, sizeof(t));
+		v = bad[i].value;
+		memcpy((uint8_t *)&t + bad[i].off, &v, sizeof(v));
+		memset(&d, 0, sizeof(d));
+		vdev = NULL;
+		assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t), &vdev, &d),
+				 -MMAMP_ENOEXEC);
+		assert_null(vdev);
+		assert_string_equal(d.field, bad[i].field);
+		assert_int_equal(d.value, bad[i].value);
+	}
+	memcpy(&t, &fw_table, sizeof(t));
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t) - 1, &vdev, &d), -MMAMP_ENOEXEC);
+	assert_string_equal(d.field, "size");
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(NULL, sizeof(t), &vdev, &d), -MMAMP_EINVAL);
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev((uint8_t *)&t + 2, sizeof(t), &vdev, &d),
+			 -MMAMP_EINVAL);
+	assert_int_equal(mmamp_rsc_table_rpmsg_vdev(&t, sizeof(t), NULL, &d), -MMAMP_EINVAL);
+}
+
+/*
  * A table with one of everything: carveout, vendor (8-byte body), devmem, vdev with a 5-byte
  * config space (so the next entry needs padding), an "unsupported" type 4 with no body, and a
  * trace last, so that every truncation cuts a checked body.
@@ -990,6 +1041,7 @@ int main(void)
 		cmocka_unit_test(rejects_bad_vring_align),
 		cmocka_unit_test(iteration_checks_each_entry_as_reached),
 		cmocka_unit_test(rejects_bad_caller_arguments),
+		cmocka_unit_test(rpmsg_vdev_lookup_checks_the_path_to_the_vdev),
 		cmocka_unit_test(every_truncation_is_rejected),
 		cmocka_unit_test(every_corrupted_byte_is_handled),
 		cmocka_unit_test(builder_reports_enospc),

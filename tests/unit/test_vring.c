@@ -143,6 +143,39 @@ static void window_that_wraps_the_address_space_is_refused(void **state)
 	assert_int_equal(mmamp_vq_init_device(&vq, f->win, NUM, ALIGN, &top, 0, 0), 0);
 }
 
+/*
+ * mmamp_vq_init_device_at() (the remote's set-up from the live table's da): the same queue as
+ * mmamp_vq_init_device() on the translated ring; geometry refused with -EINVAL, a ring not
+ * wholly inside the window, misaligned, or in an unusable window with -ERANGE.
+ */
+static void device_setup_from_a_device_address(void **state)
+{
+	struct fixture *f = *state;
+	struct mmamp_shm wraps = { f->win, UINT64_MAX - 0xFFFu, f->win_size };
+	uint64_t end = SHM_DA + f->win_size;
+	struct mmamp_vq vq;
+
+	assert_int_equal(mmamp_vq_init_device_at(&vq, SHM_DA, NUM, ALIGN, &f->shm, BUF_SIZE, 0), 0);
+	assert_memory_equal(&vq, &f->dev, sizeof(vq));
+	assert_int_equal(mmamp_vq_init_device_at(&vq, SHM_DA, 3, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_EINVAL);
+	assert_int_equal(mmamp_vq_init_device_at(&vq, SHM_DA, NUM, 24, &f->shm, 0, 0),
+			 -MMAMP_EINVAL);
+	assert_int_equal(mmamp_vq_init_device_at(NULL, SHM_DA, NUM, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_EINVAL);
+	/* below, across the end, past the end, misaligned; and a window that wraps */
+	assert_int_equal(mmamp_vq_init_device_at(&vq, SHM_DA - 16, NUM, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_ERANGE);
+	assert_int_equal(mmamp_vq_init_device_at(&vq, end - 64, NUM, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_ERANGE);
+	assert_int_equal(mmamp_vq_init_device_at(&vq, end, NUM, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_ERANGE);
+	assert_int_equal(mmamp_vq_init_device_at(&vq, SHM_DA + 8, NUM, ALIGN, &f->shm, 0, 0),
+			 -MMAMP_ERANGE);
+	assert_int_equal(mmamp_vq_init_device_at(&vq, UINT64_MAX - 0xFFFu, NUM, ALIGN, &wraps, 0,
+						 0), -MMAMP_ERANGE);
+}
+
 /* ---- both roles talking ---- */
 
 /* One exchange: driver posts a device-writable buffer, device fills it, driver reaps it. */
@@ -558,6 +591,7 @@ int main(void)
 		cmocka_unit_test(init_places_the_rings_like_linux),
 		T(bad_geometry_and_placement_are_refused),
 		T(window_that_wraps_the_address_space_is_refused),
+		T(device_setup_from_a_device_address),
 		T(driver_and_device_exchange_past_index_wrap),
 		T(full_ring_batches_out_of_order),
 		T(caller_mistakes_are_einval_not_broken),
