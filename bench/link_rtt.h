@@ -27,4 +27,11 @@ extern const struct pairing link_rtt_floor;
  */
 struct bench_result link_rtt_run(const struct pairing *pr, size_t n, uint64_t *t);
 
+/**
+ * link_cost_run() - @n round trips over a new protocol-floor link in one thread, in lockstep:
+ * the master's half of each in cost_floor_tx() and cost_floor_rx() (bench/host_cost.sh counts
+ * in them), the remote's steps outside. Returns 0, or -1 (the reason on stderr).
+ */
+int link_cost_run(size_t n);
+
 #endif /* MMAMP_BENCH_LINK_RTT_H */
