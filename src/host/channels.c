@@ -238,16 +238,12 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 {
 	struct mmamp_rproc *r = ch->r;
 	struct timespec end;
-	bool in_irq;
+	bool waiting = false;
 	int ret;
 
 	if (len > MMAMP_RPMSG_MTU)
 		return -EMSGSIZE;
-	if (timeout_ms > 0)
-		rproc_deadline(&end, timeout_ms);
 	pthread_mutex_lock(&r->lock);
-	/* From a receive callback (the host thread) we cannot wait for the host thread. */
-	in_irq = r->irq_running && pthread_equal(pthread_self(), r->irq);
 	for (;;) {
 		if (!ch->up) {
 			ret = -EPIPE;
@@ -256,10 +252,16 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 		ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
 		if (ret != -MMAMP_ENOBUFS)
 			break;
-		if (timeout_ms == 0 || in_irq) {
+		/* From a receive callback (the host thread) we cannot wait for the host thread. */
+		if (timeout_ms == 0 || (r->irq_running && pthread_equal(pthread_self(), r->irq))) {
 			ret = -EAGAIN;
 			break;
 		}
+		/* The clock is read only once there is something to wait for: a send that finds a
+		 * buffer (every polled round trip) does not pay for a deadline it never uses. */
+		if (!waiting && timeout_ms > 0)
+			rproc_deadline(&end, timeout_ms);
+		waiting = true;
 		if (r->h->caller_polls) {
 			/* nobody else will run: TX buffers come back on the used ring we reap in
 			 * sendto itself; spin until then or the deadline */
@@ -280,10 +282,12 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 			mmamp_vq_disable_cb(&r->rdev.svq);
 			continue;
 		}
+		r->tx_waiters++;
 		if (timeout_ms < 0)
 			ret = pthread_cond_wait(&r->tx_space, &r->lock);
 		else
 			ret = pthread_cond_timedwait(&r->tx_space, &r->lock, &end);
+		r->tx_waiters--;
 		mmamp_vq_disable_cb(&r->rdev.svq);
 		if (ret == ETIMEDOUT) {
 			/* The channel may have gone down while we slept (its endpoint destroyed):
