@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,14 +17,42 @@ const struct pairing link_rtt_floor = {
 	"protocol floor (unchecked peers)", MM_NONE, PEER_OPENAMP, false, false
 };
 
+/* What the remote thread runs: the link, and whether it relaxes on idle rings. */
+struct remote_spin {
+	struct link *l;
+	bool relaxes;
+};
+
+/*
+ * Between two looks at idle rings, the simulated core's polled runtime (ports/sim, sim_relax)
+ * executes a pause and gives the CPU away every 4096 looks; with @relaxes the floor's remote
+ * does the same, so that the two are compared with one idle habit.
+ */
+static void relax(void)
+{
+	static uint32_t looks;
+
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+	if ((++looks & 4095u) == 0)
+		sched_yield();
+}
+
 static void *remote_spin(void *arg)
 {
-	struct link *l = arg;
+	struct remote_spin *rs = arg;
+	struct link *l = rs->l;
 
 	tool_pin(0, 1);
-	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE))
-		if (link_remote_step(l, false) < 0)
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		int ret = link_remote_step(l, false);
+
+		if (ret < 0)
 			break;
+		if (ret == 0 && rs->relaxes)
+			relax();
+	}
 	return NULL;
 }
 
@@ -58,7 +87,14 @@ static void link_sample(void *ctx, uint64_t ns)
 
 struct bench_result link_rtt_run(const struct pairing *pr, size_t n, uint64_t *t)
 {
+	return link_rtt_run_relaxed(pr, false, n, t);
+}
+
+struct bench_result link_rtt_run_relaxed(const struct pairing *pr, bool relaxes, size_t n,
+					 uint64_t *t)
+{
 	struct link_trip k = { .l = link_new(pr), .t = t };
+	struct remote_spin rs = { k.l, relaxes };
 	/* the first tenth warms up and is not kept */
 	struct tool_rtt rt = { .n = n, .warmup = n / 10, .trip = link_trip, .sample = link_sample,
 			       .ctx = &k, .sample_ctx = &k };
@@ -71,7 +107,7 @@ struct bench_result link_rtt_run(const struct pairing *pr, size_t n, uint64_t *t
 	memset(k.msg, 0x5A, sizeof(k.msg));
 	k.l->remote_echo = true;
 	k.l->peer_r.echo = true;
-	pthread_create(&th, NULL, remote_spin, k.l);
+	pthread_create(&th, NULL, remote_spin, &rs);
 	tool_pin(0, 0);
 	if (tool_rtt_run(&rt))
 		fprintf(stderr, "%s: stopped after %zu kept round trips: %s\n", pr->name, k.kept,
