@@ -250,11 +250,12 @@ static int cmp_double(const void *a, const void *b)
 /* --polled: mmamp polled and the protocol floor alternately, @runs times. */
 static int bench_polled_runs(size_t n, unsigned runs, uint64_t *t)
 {
-	double *rat = calloc(runs, sizeof(*rat));
+	double *rat = calloc(2u * runs, sizeof(*rat)), *rel;
 	unsigned ok = 0;
 
 	if (!rat)
 		return 1;
+	rel = rat + runs; /* the ratios to the relaxed floor */
 	printf("# polled round trip / protocol floor, %d-byte payload, %zu samples per case, "
 	       "%u runs, CPUs 0 and 1\n", MSG, n, runs);
 	printf("%4s %12s %10s %12s %10s %6s %12s %10s %6s\n", "run", "polled_p50", "polled_p99",
@@ -267,13 +268,18 @@ static int bench_polled_runs(size_t n, unsigned runs, uint64_t *t)
 		printf("%4u %12.3f %10.3f %12.3f %10.3f %6.2f %12.3f %10.3f %6.2f\n", i + 1, p.p50,
 		       p.p99, f.p50, f.p99, ratio(p, f), y.p50, y.p99, ratio(p, y));
 		fflush(stdout);
-		if (ratio(p, f) > 0)
+		if (ratio(p, f) > 0 && ratio(p, y) > 0) {
+			rel[ok] = ratio(p, y);
 			rat[ok++] = ratio(p, f);
+		}
 	}
 	if (ok) {
 		qsort(rat, ok, sizeof(*rat), cmp_double);
+		qsort(rel, ok, sizeof(*rel), cmp_double);
 		printf("ratio polled / protocol floor over %u runs (goal <= 1.2): median %.2f, "
 		       "min %.2f, max %.2f\n", ok, rat[ok / 2], rat[0], rat[ok - 1]);
+		printf("ratio polled / floor, remote relaxing as the simulated core:  median %.2f, "
+		       "min %.2f, max %.2f\n", rel[ok / 2], rel[0], rel[ok - 1]);
 	}
 	free(rat);
 	return ok == runs ? 0 : 1;
