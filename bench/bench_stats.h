@@ -22,6 +22,10 @@ struct bench_result {
 	size_t n;
 };
 
+/* Keeps the call that computed @v from becoming a tail call (a jump callgrind would take for
+ * the caller's return: bench/host_cost.sh counts inside the caller). */
+#define BENCH_NO_TAIL_CALL(v) __asm__ volatile("" : "+r"(v))
+
 static inline int bench_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

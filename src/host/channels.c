@@ -234,32 +234,25 @@ struct mmamp_channel *mmamp_rproc_find_channel(struct mmamp_rproc *r, const char
 	return ch;
 }
 
-int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, int timeout_ms)
+/*
+ * mmamp_channel_send() found no TX buffer: wait for one as @timeout_ms says, then send. Apart
+ * from the send itself so that a send which finds a buffer (every polled round trip) pays
+ * neither for the clock nor for this frame. Lock held (dropped while asleep).
+ */
+static __attribute__((noinline)) int channel_send_wait(struct mmamp_channel *ch,
+							const void *data, size_t len,
+							int timeout_ms)
 {
 	struct mmamp_rproc *r = ch->r;
 	struct timespec end;
-	bool in_irq;
 	int ret;
 
-	if (len > MMAMP_RPMSG_MTU)
-		return -EMSGSIZE;
+	/* From a receive callback (the host thread) we cannot wait for the host thread. */
+	if (timeout_ms == 0 || (r->irq_running && pthread_equal(pthread_self(), r->irq)))
+		return -EAGAIN;
 	if (timeout_ms > 0)
 		rproc_deadline(&end, timeout_ms);
-	pthread_mutex_lock(&r->lock);
-	/* From a receive callback (the host thread) we cannot wait for the host thread. */
-	in_irq = r->irq_running && pthread_equal(pthread_self(), r->irq);
 	for (;;) {
-		if (!ch->up) {
-			ret = -EPIPE;
-			break;
-		}
-		ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
-		if (ret != -MMAMP_ENOBUFS)
-			break;
-		if (timeout_ms == 0 || in_irq) {
-			ret = -EAGAIN;
-			break;
-		}
 		if (r->h->caller_polls) {
 			/* nobody else will run: TX buffers come back on the used ring we reap in
 			 * sendto itself; spin until then or the deadline */
@@ -267,37 +260,52 @@ int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, i
 
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (timeout_ms > 0 && (now.tv_sec > end.tv_sec ||
-					       (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))) {
-				ret = -ETIMEDOUT;
-				break;
-			}
+					       (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)))
+				return -ETIMEDOUT;
 			sched_yield();
-			continue;
-		}
-		/* Ask the remote to ring us when it returns TX buffers, then sleep until the host
-		 * thread has run (no lost wake-up: it takes the lock before it signals). */
-		if (mmamp_vq_enable_cb(&r->rdev.svq)) {
+		} else if (mmamp_vq_enable_cb(&r->rdev.svq)) {
+			/* Asked the remote to ring us when it returns TX buffers, and some came
+			 * back meanwhile: try them. */
 			mmamp_vq_disable_cb(&r->rdev.svq);
-			continue;
-		}
-		if (timeout_ms < 0)
-			ret = pthread_cond_wait(&r->tx_space, &r->lock);
-		else
-			ret = pthread_cond_timedwait(&r->tx_space, &r->lock, &end);
-		mmamp_vq_disable_cb(&r->rdev.svq);
-		if (ret == ETIMEDOUT) {
-			/* The channel may have gone down while we slept (its endpoint destroyed):
-			 * that is the sender's EPIPE, not a last try on a dead endpoint. */
-			if (!ch->up) {
-				ret = -EPIPE;
-				break;
+		} else {
+			/* Sleep until the host thread has run (no lost wake-up: it takes the lock
+			 * before it signals, and signals only while tx_waiters says we sleep). */
+			r->tx_waiters++;
+			if (timeout_ms < 0)
+				ret = pthread_cond_wait(&r->tx_space, &r->lock);
+			else
+				ret = pthread_cond_timedwait(&r->tx_space, &r->lock, &end);
+			r->tx_waiters--;
+			mmamp_vq_disable_cb(&r->rdev.svq);
+			if (ret == ETIMEDOUT) {
+				/* The channel may have gone down while we slept (its endpoint
+				 * destroyed): that is the sender's EPIPE, not a last try on a dead
+				 * endpoint. */
+				if (!ch->up)
+					return -EPIPE;
+				ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
+				return ret == -MMAMP_ENOBUFS ? -ETIMEDOUT : ret;
 			}
-			ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
-			if (ret == -MMAMP_ENOBUFS)
-				ret = -ETIMEDOUT;
-			break;
 		}
+		if (!ch->up)
+			return -EPIPE;
+		ret = mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len);
+		if (ret != -MMAMP_ENOBUFS)
+			return ret;
 	}
+}
+
+int mmamp_channel_send(struct mmamp_channel *ch, const void *data, size_t len, int timeout_ms)
+{
+	struct mmamp_rproc *r = ch->r;
+	int ret;
+
+	if (len > MMAMP_RPMSG_MTU)
+		return -EMSGSIZE;
+	pthread_mutex_lock(&r->lock);
+	ret = ch->up ? mmamp_rpmsg_sendto(&ch->ept, ch->dst, data, len) : -EPIPE;
+	if (ret == -MMAMP_ENOBUFS)
+		ret = channel_send_wait(ch, data, len, timeout_ms);
 	if (ret == 0)
 		ch->stats.tx++;
 	else if (ret == -MMAMP_ENOTCONN)

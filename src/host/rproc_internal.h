@@ -29,6 +29,7 @@ struct mmamp_rproc {
 	pthread_mutex_t lock;   /* recursive: channel callbacks may call back into the API */
 	pthread_cond_t changed; /* state or channel set changed */
 	pthread_cond_t tx_space; /* the host thread ran: TX buffers may have come back */
+	unsigned int tx_waiters; /* senders asleep on @tx_space (under @lock) */
 
 	enum mmamp_rproc_state state;
 	char firmware[256];

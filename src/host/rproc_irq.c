@@ -35,7 +35,8 @@ int rproc_take_and_deliver(struct mmamp_rproc *r)
 	if (ret == 0)
 		note_doorbell(r);
 	r->subdev->deliver(r);
-	pthread_cond_broadcast(&r->tx_space);
+	if (r->tx_waiters) /* senders out of TX buffers (mmamp_channel_send) */
+		pthread_cond_broadcast(&r->tx_space);
 	return ret;
 }
 

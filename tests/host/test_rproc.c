@@ -31,6 +31,7 @@
 #include "mmamp/host/rproc.h"
 #include "mmamp/rsc_table.h"
 #include "channel_inbox.h"
+#include "rproc_internal.h" /* a_blocked_sender_is_woken: whether the sender sleeps yet */
 
 #define TTY "rpmsg-virtual-tty-channel-1"
 #define INFO "mmamp-info"
@@ -666,6 +667,88 @@ static void a_running_core_is_attached_not_rebooted(void **state)
 	assert_int_equal(mmamp_rproc_detach(w->m4), -EINVAL); /* only from attached */
 }
 
+/* A sender on its own thread, blocked without a deadline until a TX buffer comes back. */
+struct blocked_send {
+	struct mmamp_channel *ch;
+	int ret;
+	bool done;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void *send_forever(void *arg)
+{
+	struct blocked_send *b = arg;
+	int ret = mmamp_channel_send(b->ch, "x", 1, -1);
+
+	pthread_mutex_lock(&b->lock);
+	b->ret = ret;
+	b->done = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+/* How many senders sleep on the core's TX ring (the host thread wakes them). */
+static unsigned int tx_sleepers(struct mmamp_rproc *r)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->tx_waiters;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+/*
+ * The host thread wakes a sender asleep on a full TX ring once the core hands buffers back:
+ * the core is stopped (SIGSTOP, well inside the watchdog's 3 s) while the ring is filled, a
+ * sender without a deadline goes to sleep, the core resumes — the sender must return 0. Without
+ * the wake-up it would sleep forever; it is given WAIT_MS.
+ */
+static void a_blocked_sender_is_woken_when_buffers_come_back(void **state)
+{
+	struct world *w = *state;
+	struct blocked_send b = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				  .cond = PTHREAD_COND_INITIALIZER };
+	struct timespec end;
+	unsigned int filled = 0;
+	pthread_t th;
+	int pid, ret;
+
+	start_fw(w, "fw_echo");
+	b.ch = channel(w, TTY);
+	pid = mmamp_rproc_pid(w->m4);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	while ((ret = mmamp_channel_send(b.ch, "x", 1, 0)) == 0)
+		filled++;
+	assert_int_equal(ret, -EAGAIN);
+	assert_true(filled > 0);
+	assert_int_equal(pthread_create(&th, NULL, send_forever, &b), 0);
+	for (int i = 0; i < WAIT_MS && !tx_sleepers(w->m4); i++)
+		mmamp_rproc_wait(w->m4, MMAMP_RPROC_OFFLINE, NULL, 1); /* a 1 ms tick */
+	assert_int_equal(tx_sleepers(w->m4), 1);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&b.lock);
+	while (!b.done && pthread_cond_timedwait(&b.cond, &b.lock, &end) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&b.lock);
+	if (!b.done) {
+		/* stopping the core takes the channel down: the sender learns -EPIPE and ends */
+		mmamp_rproc_stop(w->m4);
+		pthread_join(th, NULL);
+		fail_msg("a sender asleep on a full TX ring was not woken when the core handed "
+			 "%u buffers back", filled);
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(b.ret, 0);
+	assert_int_equal(inbox_wait(&inbox, filled + 1, WAIT_MS), 0); /* every echo came back */
+	mmamp_channel_put(b.ch);
+}
+
 /* Both sides polled: no doorbell per message either way (ring notification suppression). */
 static void polled_host_and_core_echo(void **state)
 {
@@ -735,6 +818,7 @@ int main(void)
 		T(a_running_core_is_attached_not_rebooted),
 		T(a_private_core_dies_with_its_host),
 		T(polled_host_and_core_echo),
+		T(a_blocked_sender_is_woken_when_buffers_come_back),
 		T(crash_loop_pauses_recovery),
 	};
 	signal(SIGPIPE, SIG_IGN);
