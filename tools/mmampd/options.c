@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * options.c — mmampd's command line: the defaults (the install prefix's platforms, firmware and
- * launchers when mmampd runs from one, else this build tree's: tool_paths.h), --help, parsing into struct daemon, and checking every
- * path an option names (made absolute: the daemon changes to /), each refused in one line.
+ * launchers when mmampd runs from one, else this build tree's: tool_paths.h), --help, parsing
+ * into struct daemon, and checking every path an option names (made absolute: the daemon
+ * changes to /), each refused in one line.
  */
 #include <errno.h>
 #include <fcntl.h>
