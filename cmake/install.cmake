@@ -49,8 +49,8 @@ mmamp_firmware_sources_mk(${PROJECT_BINARY_DIR}/firmware-sources.mk)
 install(FILES ${PROJECT_BINARY_DIR}/firmware-sources.mk DESTINATION ${CMAKE_INSTALL_DATADIR}/mmamp)
 
 # The tools and what they run (docs/using-mmamp.md): platform descriptions, firmware, the
-# simulated-core launcher. mmampd is installed in libexec/mmamp behind bin/mmampd, a script that
-# hands it the prefix's files (its built-in defaults are this build tree's).
+# simulated-core launcher. The tools find them from where they run (tools/common/tool_paths.h:
+# <prefix>/bin beside <prefix>/share/mmamp), so the prefix may move.
 set(_libexec ${CMAKE_INSTALL_LIBEXECDIR}/mmamp)
 set(_data ${CMAKE_INSTALL_DATADIR}/mmamp)
 if(MMAMP_BUILD_TOOLS OR MMAMP_BUILD_FIRMWARE)
@@ -69,13 +69,6 @@ if(MMAMP_BUILD_FIRMWARE)
   endif()
 endif()
 if(MMAMP_BUILD_TOOLS)
-  install(TARGETS mmamp measureman mmamp-soc mmamp-imx-rproc-check
+  install(TARGETS mmampd mmamp measureman mmamp-soc mmamp-imx-rproc-check
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  install(TARGETS mmampd RUNTIME DESTINATION ${_libexec})
-  set(MMAMP_LIBEXEC ${_libexec})
-  set(MMAMP_DATA ${_data})
-  configure_file(${PROJECT_SOURCE_DIR}/cmake/mmampd-wrapper.sh.in ${PROJECT_BINARY_DIR}/mmampd.sh
-                 @ONLY)
-  install(PROGRAMS ${PROJECT_BINARY_DIR}/mmampd.sh DESTINATION ${CMAKE_INSTALL_BINDIR}
-          RENAME mmampd)
 endif()

@@ -8,9 +8,11 @@
 #     mmamp_add_firmware() from the installed package and through add_subdirectory(), and with
 #     its plain Makefile from the installed list of sources (share/mmamp/firmware-sources.mk);
 #   - copy the prefix elsewhere and, with BUILD and SRC hidden (a mount namespace with empty
-#     file systems over both), run the installed mmampd and CLI from it: the installed fw_echo
-#     on the simulated core, then each example firmware, on the simulated core and on QEMU,
-#     echoing a message byte-exact.
+#     file systems over both), run the installed tools from it: mmampd --help names the
+#     prefix's files, not the build tree's; measureman measures in-process on the simulated core
+#     and on QEMU with the installed launcher, fw_measure and boot ROM; mmampd and the CLI run
+#     the installed fw_echo on the simulated core, then each example firmware, on the simulated
+#     core and on QEMU, echoing a message byte-exact.
 # Fails on the first step that does not work, saying which. Needs root (unshare -m) and the
 # arm-none-eabi toolchain and qemu-system-arm, as the rest of the suite.
 set -euo pipefail
@@ -27,9 +29,10 @@ for f in lib/libmmamp_core.a lib/libmmamp_host.a lib/libmmamp_remote.a include/m
          include/mmamp/version.h include/mmamp/remote/runtime.h include/mmamp/remote/port.h \
          lib/cmake/mmamp/mmampConfig.cmake lib/cmake/mmamp/mmampFirmware.cmake \
          lib/pkgconfig/mmamp-host.pc bin/mmampd bin/mmamp bin/measureman bin/mmamp-soc \
-         bin/mmamp-imx-rproc-check libexec/mmamp/mmampd libexec/mmamp/mmamp-simcore \
+         bin/mmamp-imx-rproc-check libexec/mmamp/mmamp-simcore \
          share/mmamp/platforms/imx8qxp-sim.dtb share/mmamp/platforms/qemu-mps2-an386.dtb \
-         share/mmamp/firmware/sim/fw_echo share/mmamp/firmware/qemu-mps2/fw_echo.elf \
+         share/mmamp/firmware/sim/fw_echo share/mmamp/firmware/sim/fw_measure \
+         share/mmamp/firmware/qemu-mps2/fw_echo.elf share/mmamp/firmware/qemu-mps2/fw_measure.elf \
          share/mmamp/firmware/qemu-mps2/qemu_bootrom.elf share/mmamp/firmware/imx8qx-m4/fw_echo_mek.bin; do
   [ -f "$work/prefix/$f" ] || fail "$f was not installed"
 done
@@ -92,7 +95,7 @@ cp "$work/fw-make-sim/example_fw.elf" "$reloc/fw/sim/example_make"
 cp "$work/fw-pkg-qemu/example_fw.elf" "$reloc/fw/qemu/example_pkg.elf"
 cp "$work/fw-sub-qemu/example_fw.elf" "$reloc/fw/qemu/example_sub.elf"
 cp "$work/fw-make-qemu/example_fw.elf" "$reloc/fw/qemu/example_make.elf"
-step "installed mmampd + mmamp from $reloc/p, with $build and $src hidden"
+step "installed mmampd, mmamp, measureman from $reloc/p, with $build and $src hidden"
 unshare -m true 2>/dev/null || fail "cannot hide the build tree: unshare -m needs root (CAP_SYS_ADMIN)"
 unshare -m bash -s -- "$build" "$src" "$reloc" <<'RUN' || fail "the installed tools (output above)"
 set -euo pipefail
@@ -116,6 +119,24 @@ echo_check() {
   echo "check-install:   $1 echoed on $2"
   cli state m4_0 stop
 }
+# the installed defaults name the prefix's files (tools/common/tool_paths.h), none of the
+# build tree's
+help=$("$p/bin/mmampd" --help)
+for want in "default $p/share/mmamp/platforms/imx8qxp-sim.dtb" \
+            "default $p/share/mmamp/firmware/sim:$p/share/mmamp/firmware/qemu-mps2" \
+            "default $p/libexec/mmamp/mmamp-simcore" "default $p/share/mmamp/firmware/qemu-mps2/qemu_bootrom.elf"; do
+  grep -qF -- "$want)" <<<"$help" || { echo "mmampd --help does not say '$want)':" >&2; echo "$help" >&2; exit 1; }
+done
+! grep -F -- "$build" <<<"$help" || { echo "mmampd --help names the build tree $build" >&2; exit 1; }
+echo "check-install:   mmampd --help names the prefix's platform, firmware, launcher, boot ROM"
+# measureman in-process: the prefix's platforms, launcher, fw_measure(.elf), boot ROM
+for platform in sim qemu; do
+  out=$("$p/bin/measureman" --platform "$platform" -l 300 -q 2>&1) ||
+    { echo "measureman --platform $platform from the prefix failed:" >&2; echo "$out" >&2; exit 1; }
+  grep -q "300 messages verified byte for byte, platform $platform (in-process)" <<<"$out" ||
+    { echo "measureman --platform $platform said:" >&2; echo "$out" >&2; exit 1; }
+  echo "check-install:   measureman --platform $platform: 300 round trips"
+done
 # the installed defaults alone: platform, firmware directory, launcher (bin/mmampd)
 "$p/bin/mmampd" -r "$rt" --no-sysfs
 info=$(cli firmware m4_0 fw_echo && cli state m4_0 start &&

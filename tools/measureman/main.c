@@ -24,6 +24,7 @@
 #include "plot.h"
 #include "report.h"
 #include "rt.h"
+#include "tool_paths.h"
 #include "trace.h"
 
 #define EXIT_ERROR     1
@@ -82,7 +83,8 @@ static void usage(FILE *f)
 "platforms:\n"
 "      --platform=sim|qemu|board   (default: board if --rproc is given, else sim)\n"
 "  sim, qemu: in-process through the host library (all sections):\n"
-"      --platform-file=DTB  platform description (default: the build's imx8qxp-sim.dtb;\n"
+"      --platform-file=DTB  platform description (default: imx8qxp-sim.dtb of the install\n"
+"                           prefix measureman runs from, else of its build tree;\n"
 "                           qemu: qemu-mps2-an386.dtb, firmware fw_measure.elf)\n"
 "      --polled             both sides spin (fw_measure_polled)\n"
 "      --icount             qemu: -icount shift=0,sleep=off; remote times count guest\n"
@@ -272,21 +274,23 @@ struct session {
 	bool lcm_used;
 	bool kstamps;      /* the link is wrapped with the kernel driver's stamps */
 	char platform_desc[64];
+	struct tool_paths paths;          /* in-process: the simulated core's files */
+	char platform_path[PATH_MAX];     /* in-process: the default platform description */
 };
 
-static const char *default_platform_file(const char *platform)
+/* @name.dtb among the platform descriptions: the install prefix's, else the build tree's */
+static const char *platform_file(struct session *s, const char *name)
 {
-	return !strcmp(platform, "qemu") ? MMAMP_PLATFORM_DIR "/qemu-mps2-an386.dtb"
-					 : MMAMP_PLATFORM_DIR "/imx8qxp-sim.dtb";
+	if (snprintf(s->platform_path, sizeof(s->platform_path), "%s/%s.dtb",
+		     s->paths.platform_dir, name) >= (int)sizeof(s->platform_path))
+		return NULL;
+	return s->platform_path;
 }
 
 static int open_inproc(struct session *s, const struct opts *o, char *err, size_t errlen)
 {
 	bool qemu = !strcmp(o->platform, "qemu");
 	struct mm_inproc_config cfg = {
-		.platform = o->platform_file ? o->platform_file : default_platform_file(o->platform),
-		.firmware_dir = MMAMP_FIRMWARE_DIR,
-		.simcore = MMAMP_SIMCORE,
 		.core = o->core,
 		.firmware = o->firmware ? o->firmware
 					: o->polled ? "fw_measure_polled" : "fw_measure",
@@ -294,24 +298,38 @@ static int open_inproc(struct session *s, const struct opts *o, char *err, size_
 		.polled = o->polled,
 		.remote_cpu = -1,
 	};
+	int ret = tool_paths_resolve(&s->paths);
 
+	if (ret) {
+		snprintf(err, errlen, "the install prefix's paths: %s", strerror(-ret));
+		return ret;
+	}
+	cfg.platform = o->platform_file ? o->platform_file
+		       : platform_file(s, qemu ? "qemu-mps2-an386" : "imx8qxp-sim");
+	if (!cfg.platform) {
+		snprintf(err, errlen, "%.400s/...: the platform description's path is longer than "
+			 "%d bytes", s->paths.platform_dir, PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
+	cfg.firmware_dir = s->paths.sim_fw_dir;
+	cfg.simcore = s->paths.simcore;
 	if (o->icount && !qemu) {
 		snprintf(err, errlen, "--icount is for --platform qemu");
 		return -EINVAL;
 	}
 	if (qemu) {
-#ifdef MMAMP_QEMU_BOOTROM
-		cfg.firmware_dir = MMAMP_QEMU_FW_DIR;
-		cfg.qemu_bootrom = MMAMP_QEMU_BOOTROM;
+		if (!s->paths.qemu_fw_dir[0]) {
+			snprintf(err, errlen, "no Cortex-M4 firmware (%s: arm-none-eabi-gcc was "
+				 "missing when it was built): no qemu platform",
+				 s->paths.installed ? "the installed package" : "this build");
+			return -ENOENT;
+		}
+		cfg.firmware_dir = s->paths.qemu_fw_dir;
+		cfg.qemu_bootrom = s->paths.qemu_bootrom;
 		cfg.firmware = o->firmware ? o->firmware : o->polled ? "fw_measure_polled.elf"
 								     : "fw_measure.elf";
 		cfg.clock_file = "shm/qemu-ram"; /* the platform's one RAM file, mailbox at 0 */
 		cfg.icount = o->icount;
-#else
-		snprintf(err, errlen, "this build has no Cortex-M4 firmware (arm-none-eabi-gcc was "
-			 "missing): no qemu platform");
-		return -ENOENT;
-#endif
 	}
 	if (access(cfg.platform, R_OK)) {
 		snprintf(err, errlen, "platform description %s: %s", cfg.platform, strerror(errno));

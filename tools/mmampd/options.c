@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * options.c — mmampd's command line: the defaults (this build tree's platforms, firmware and
- * launchers, else the installed ones), --help, parsing into struct daemon, and checking every
- * path an option names (made absolute: the daemon changes to /), each refused in one line.
+ * options.c — mmampd's command line: the defaults (the install prefix's platforms, firmware and
+ * launchers when mmampd runs from one, else this build tree's: tool_paths.h), --help, parsing
+ * into struct daemon, and checking every path an option names (made absolute: the daemon
+ * changes to /), each refused in one line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,24 +17,38 @@
 #include "mmamp/host/platform.h"
 #include "mmampd.h"
 #include "sysfs_fuse.h"
+#include "tool_paths.h"
 
 
-#ifdef MMAMP_PLATFORM_DIR /* the build tree's platforms (mmamp_platform_files) */
-#define MMAMPD_DEFAULT_PLATFORM MMAMP_PLATFORM_DIR "/" MMAMP_PLATFORM_DEFAULT ".dtb"
-#else
-#define MMAMPD_DEFAULT_PLATFORM "/usr/share/mmamp/platforms/" MMAMP_PLATFORM_DEFAULT ".dtb"
-#endif
-#ifndef MMAMPD_DEFAULT_FIRMWARE_DIR
-#define MMAMPD_DEFAULT_FIRMWARE_DIR "/lib/firmware"
-#endif
-#ifndef MMAMPD_DEFAULT_QEMU_BOOTROM
-#define MMAMPD_DEFAULT_QEMU_BOOTROM "/usr/libexec/mmamp/qemu_bootrom.elf"
-#endif
-#ifndef MMAMPD_DEFAULT_SIMCORE
-#define MMAMPD_DEFAULT_SIMCORE "/usr/libexec/mmamp/mmamp-simcore"
-#endif
+/*
+ * The defaults: the files of the prefix mmampd is installed in, else this build tree's
+ * (tool_paths.h). Firmware names are looked up in the simulated core's firmware, then QEMU's.
+ */
+static int default_paths(struct daemon *d)
+{
+	struct tool_paths paths;
+	int ret = tool_paths_resolve(&paths);
 
-static void usage(FILE *f)
+	if (!ret &&
+	    (snprintf(d->platform, sizeof(d->platform), "%s/%s.dtb", paths.platform_dir,
+		      MMAMP_PLATFORM_DEFAULT) >= (int)sizeof(d->platform) ||
+	     snprintf(d->firmware_dir, sizeof(d->firmware_dir), "%s%s%s", paths.sim_fw_dir,
+		      paths.qemu_fw_dir[0] ? ":" : "", paths.qemu_fw_dir) >=
+	     (int)sizeof(d->firmware_dir)))
+		ret = -ENAMETOOLONG;
+	if (ret) {
+		fprintf(stderr, "mmampd: the default platform and firmware (%.400s): %s\n",
+			paths.platform_dir, strerror(-ret));
+		return ret;
+	}
+	snprintf(d->simcore, sizeof(d->simcore), "%s", paths.simcore);
+	if (paths.qemu_bootrom[0] && access(paths.qemu_bootrom, R_OK) == 0)
+		snprintf(d->qemu_bootrom, sizeof(d->qemu_bootrom), "%s", paths.qemu_bootrom);
+	return 0;
+}
+
+/* --help, with the defaults in @d. */
+static void usage(FILE *f, const struct daemon *d)
 {
 	fprintf(f,
 		"Usage: mmampd [OPTIONS]\n"
@@ -57,8 +72,8 @@ static void usage(FILE *f)
 		"\n"
 		"Without -F, mmampd returns once the control socket accepts requests and logs to\n"
 		"<runtime>/mmampd.log.\n",
-		MMAMPD_DEFAULT_PLATFORM, MMAMPD_DEFAULT_FIRMWARE_DIR, MMAMPD_DEFAULT_SIMCORE,
-		MMAMPD_DEFAULT_QEMU_BOOTROM);
+		d->platform, d->firmware_dir, d->simcore,
+		d->qemu_bootrom[0] ? d->qemu_bootrom : "none");
 }
 
 static int make_dirs(const char *dir)
@@ -176,12 +191,8 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **runt
 
 	d->auto_boot = true;
 	d->sysfs_on = true;
-	snprintf(d->platform, sizeof(d->platform), "%s", MMAMPD_DEFAULT_PLATFORM);
-	snprintf(d->firmware_dir, sizeof(d->firmware_dir), "%s", MMAMPD_DEFAULT_FIRMWARE_DIR);
-	snprintf(d->simcore, sizeof(d->simcore), "%s", MMAMPD_DEFAULT_SIMCORE);
-	if (access(MMAMPD_DEFAULT_QEMU_BOOTROM, R_OK) == 0)
-		snprintf(d->qemu_bootrom, sizeof(d->qemu_bootrom), "%s",
-			 MMAMPD_DEFAULT_QEMU_BOOTROM);
+	if (default_paths(d))
+		return 1;
 	while ((opt = getopt_long(argc, argv, "p:r:f:Fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -224,7 +235,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **runt
 			break;
 		}
 		case 'h':
-			usage(stdout);
+			usage(stdout, d);
 			return 0;
 		default:
 			fprintf(stderr, "Try 'mmampd --help'.\n");
