@@ -470,13 +470,7 @@ static bool states_change_within(unsigned int from, unsigned int ms)
 	struct timespec end;
 	bool changed;
 
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&end, (int)ms);
 	pthread_mutex_lock(&states.lock);
 	while (states.n <= from &&
 	       pthread_cond_timedwait(&states.cond, &states.lock, &end) != ETIMEDOUT)
