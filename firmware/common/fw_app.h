@@ -211,7 +211,10 @@ static inline int fw_bring_up(const struct mmamp_shm *shm, bool install,
 	cfg.polled = FW_POLLED_MODE;
 	cfg.tick_us = FW_TICK_US;
 	cfg.on_event = on_event;
+#ifndef FW_NO_HEARTBEAT /* a test build that, like an RPMsg-Lite/OpenAMP remote, writes neither
+			* the heartbeat nor the link epoch (docs/interop.md) */
 	cfg.heartbeat = (uint32_t *)(uintptr_t)(FW_RSC_TABLE_DA + MMAMP_HEARTBEAT_OFFSET);
+#endif
 	if (now_ns) /* (cfg is zeroed: no store to fold away when there is none) */
 		cfg.now_ns = now_ns;
 	ret = mmamp_remote_init(&fw_remote, &cfg);

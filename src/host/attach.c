@@ -274,8 +274,7 @@ int rproc_attach_locked(struct mmamp_rproc *r, char *err, size_t errlen)
 
 	r->fault_pending = false;
 	r->heartbeat = (uint32_t *)(void *)((uint8_t *)rt->host + MMAMP_HEARTBEAT_OFFSET);
-	r->hb_last = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
-	r->hb_when_ms = rproc_now_ms();
+	rproc_watchdog_disarm(r);
 	live = (void *)((uint8_t *)rt->host + r->vdev_offset);
 	ret = reset_live_vdev(r, live, (uint32_t *)(void *)((uint8_t *)rt->host +
 							     MMAMP_LINK_EPOCH_OFFSET), err, errlen);

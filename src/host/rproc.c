@@ -100,8 +100,7 @@ int rproc_boot(struct mmamp_rproc *r, char *err, size_t errlen)
 	memcpy(rt->host, r->cached_table, r->table_size);
 	r->live_table = mmamp_shm_translate(&r->shm, r->core->rsc_table->da, r->table_size);
 	r->heartbeat = (uint32_t *)(void *)((uint8_t *)rt->host + MMAMP_HEARTBEAT_OFFSET);
-	r->hb_last = 0;
-	r->hb_when_ms = rproc_now_ms();
+	rproc_watchdog_disarm(r);
 	for (unsigned j = 0; j < 2; j++)
 		memset(host_region_of(r->h, r->vring_region[j])->host, 0, r->vring_region[j]->size);
 
@@ -121,7 +120,7 @@ int rproc_boot(struct mmamp_rproc *r, char *err, size_t errlen)
 		return ret;
 	rproc_record_save(r);
 	/* the watchdog's time starts now that the core is up: starting a process (or a QEMU)
-	 * on a loaded machine must not use up the time its first heartbeat has */
+	 * on a loaded machine must not count against a heartbeat seen moving meanwhile */
 	r->hb_when_ms = rproc_now_ms();
 	rproc_set_state(r, MMAMP_RPROC_RUNNING);
 	return 0;

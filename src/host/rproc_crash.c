@@ -16,7 +16,8 @@
 
 /* A running core whose heartbeat has not moved for this long is declared crashed ("watchdog").
  * The remote beats every main-loop turn (at least every 10 ms when idle) and on every wake-up
- * of a blocking send (at least every second), so this leaves a wide margin. */
+ * of a blocking send (at least every second), so this leaves a wide margin. Only a heartbeat
+ * seen moving since the boot/attach is watched (rproc_watchdog_disarm). */
 #define WATCHDOG_MS 3000u
 /* Automatic recovery pauses after as many crashes as r->crash_ms holds within this long
  * (crash_loop()). */
@@ -125,15 +126,32 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported)
 }
 
 /*
+ * rproc_watchdog_disarm() - at a boot (the region just written) or an attach: the heartbeat is
+ * not watched until it moves from what is there now. Only mmamp's runtime beats; an RPMsg-Lite
+ * or OpenAMP remote never writes the word, and Linux's remoteproc, which has no heartbeat, runs
+ * it — so a word that never moved means "no heartbeat here", not "frozen" (docs/interop.md).
+ * The value is taken, not assumed 0: what an earlier firmware left there (an attach) is not a
+ * beat. Lock held.
+ */
+void rproc_watchdog_disarm(struct mmamp_rproc *r)
+{
+	r->hb_last = __atomic_load_n(r->heartbeat, __ATOMIC_RELAXED);
+	r->hb_when_ms = rproc_now_ms();
+	r->hb_armed = false;
+}
+
+/*
  * The watchdog (from the monitor thread, a few times a second): a running core whose heartbeat
- * stopped moving — frozen, stuck with interrupts off, stopped by a debugger or SIGSTOP — is
- * stopped by the host and then handled like any other crash (reason "watchdog: …"). The same
- * tick looks at the subdevice (the vdev link: rproc_virtio.c), so a reset is noticed without a doorbell.
+ * moved and then stopped moving — frozen, stuck with interrupts off, stopped by a debugger or
+ * SIGSTOP — is stopped by the host and then handled like any other crash (reason
+ * "watchdog: …"). A core whose heartbeat never moved is not watched (rproc_watchdog_disarm).
+ * The same tick looks at the subdevice (the vdev link: rproc_virtio.c), so a reset is noticed
+ * without a doorbell.
  */
 void rproc_watchdog_check(struct mmamp_rproc *r)
 {
 	uint64_t now;
-	uint32_t beat;
+	uint32_t beat, limit_ms;
 
 	pthread_mutex_lock(&r->lock);
 	/*
@@ -143,6 +161,7 @@ void rproc_watchdog_check(struct mmamp_rproc *r)
 	 * the core just started (seen in stop/start cycles on a loaded machine).
 	 */
 	now = rproc_now_ms();
+	limit_ms = r->watchdog_ms ? r->watchdog_ms : WATCHDOG_MS;
 	/* a remote that reset the device and then went quiet rings no doorbell: look here too */
 	r->subdev->check(r);
 	if (rproc_is_up(r) && r->powered && r->heartbeat && !r->fault_pending) {
@@ -150,7 +169,8 @@ void rproc_watchdog_check(struct mmamp_rproc *r)
 		if (beat != r->hb_last) {
 			r->hb_last = beat;
 			r->hb_when_ms = now;
-		} else if (now > r->hb_when_ms && now - r->hb_when_ms >= WATCHDOG_MS) {
+			r->hb_armed = true;
+		} else if (r->hb_armed && now > r->hb_when_ms && now - r->hb_when_ms >= limit_ms) {
 			rproc_report_crash(r, "watchdog: no heartbeat for %llu ms",
 					   (unsigned long long)(now - r->hb_when_ms));
 		}

@@ -57,8 +57,10 @@ struct mmamp_rproc {
 	bool irq_stop;
 	bool fault_pending; /* a crash was reported (rproc_report_crash), reason written */
 	uint32_t *heartbeat;  /* the remote's heartbeat word (MMAMP_HEARTBEAT_OFFSET) */
-	uint32_t hb_last;
-	uint64_t hb_when_ms;
+	uint32_t hb_last;     /* its value at the last look (at boot/attach: what was there) */
+	uint64_t hb_when_ms;  /* when it last moved (or the boot/attach) */
+	bool hb_armed;        /* it has moved since the boot/attach: only then is it watched */
+	uint32_t watchdog_ms; /* 0: WATCHDOG_MS (rproc_crash.c); tests set a shorter one */
 	/* The vdev link as the host set it up (rproc_virtio.c), for its link check: a remote
 	 * that resets the device under us (writes the status byte, which is the host's, or moves
 	 * its link epoch past its one link-up) has left the rings, and that is a broken vdev. */
@@ -144,6 +146,7 @@ void rproc_core_exited(struct mmamp_rproc *r, bool reported);
 void rproc_report_crash(struct mmamp_rproc *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void rproc_watchdog_check(struct mmamp_rproc *r);
+void rproc_watchdog_disarm(struct mmamp_rproc *r);
 int rproc_recover_locked(struct mmamp_rproc *r, char *err, size_t errlen);
 
 /** rproc_is_up() - running, booted by us or attached to. Lock held. */

@@ -49,19 +49,25 @@ static inline unsigned int inbox_count(struct inbox *in)
 	return n;
 }
 
+/* @end = @ms from now on CLOCK_REALTIME, for pthread_cond_timedwait(). */
+static inline void deadline_in_ms(struct timespec *end, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, end);
+	end->tv_sec += ms / 1000;
+	end->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (end->tv_nsec >= 1000000000L) {
+		end->tv_sec++;
+		end->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Wait until @count messages have arrived, at most @ms: 0 or ETIMEDOUT. */
 static inline int inbox_wait(struct inbox *in, unsigned int count, int ms)
 {
 	struct timespec end;
 	int ret = 0;
 
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&end, ms);
 	pthread_mutex_lock(&in->lock);
 	while (in->count < count && ret == 0)
 		ret = pthread_cond_timedwait(&in->cond, &in->lock, &end);

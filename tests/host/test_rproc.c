@@ -2,9 +2,9 @@
  * test_rproc.c — the host library end to end against real simulated cores (mmamp-simcore
  * processes running fw_echo): boot → name service → echo, lifecycle errors, an SCU denial of a
  * firmware segment, crash (kill -9 and an MMU fault in the firmware) → recovery, a firmware
- * swap, a remote that resets the vdev under the host (crashed, recovered), and attaching to a
- * core that a host which died left running. Waits are on library conditions with timeouts,
- * never sleeps.
+ * swap, a remote that resets the vdev under the host (crashed, recovered), a remote without
+ * heartbeat (not watched: still running), and attaching to a core that a host which died left
+ * running. Waits are on library conditions with timeouts, never sleeps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -464,6 +464,81 @@ static void a_remote_that_resets_the_vdev_is_crashed_and_recovered(void **state)
 	munmap(rt, 0x1000);
 }
 
+/* Whether a state change after index @from is logged within @ms (the wait ends at the first). */
+static bool states_change_within(unsigned int from, unsigned int ms)
+{
+	struct timespec end;
+	bool changed;
+
+	deadline_in_ms(&end, (int)ms);
+	pthread_mutex_lock(&states.lock);
+	while (states.n <= from &&
+	       pthread_cond_timedwait(&states.cond, &states.lock, &end) != ETIMEDOUT)
+		;
+	changed = states.n > from;
+	pthread_mutex_unlock(&states.lock);
+	return changed;
+}
+
+/* The watchdog's limit for this core (rproc_crash.c): shorter than its 3 s, for a test. */
+static void set_watchdog_ms(struct world *w, uint32_t ms)
+{
+	pthread_mutex_lock(&w->m4->lock);
+	w->m4->watchdog_ms = ms;
+	pthread_mutex_unlock(&w->m4->lock);
+}
+
+#define SHORT_WATCHDOG_MS 500u
+
+/*
+ * A remote that never writes the heartbeat (an RPMsg-Lite or OpenAMP one: fw_echo_nobeat) is
+ * not watched: it is still running, not crashed, after four watchdog limits — the time that
+ * passes is what is tested, so the wait is for a state change that must not come — and it
+ * still answers. The same short limit does catch fw_echo frozen after it started beating, so
+ * the limit is in force.
+ */
+static void a_remote_without_heartbeat_is_not_watched(void **state)
+{
+	struct world *w = *state;
+	struct mmamp_channel *tty;
+	char reason[256];
+	unsigned int mark;
+	uint8_t *rt;
+	int pid;
+
+	set_watchdog_ms(w, SHORT_WATCHDOG_MS);
+	start_fw(w, "fw_echo_nobeat");
+	tty = channel(w, TTY);
+	echo_n(tty, 10);
+	pthread_mutex_lock(&states.lock);
+	mark = states.n;
+	pthread_mutex_unlock(&states.lock);
+	if (states_change_within(mark, 4 * SHORT_WATCHDOG_MS)) {
+		mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+		fail_msg("a core without heartbeat did not stay running (now %s, crash reason \"%s\")",
+			 mmamp_rproc_state_str(mmamp_rproc_state(w->m4)), reason);
+	}
+	rt = map_live_table(w);
+	assert_int_equal(__atomic_load_n((uint32_t *)(void *)(rt + MMAMP_HEARTBEAT_OFFSET),
+					 __ATOMIC_RELAXED), 0); /* it really never beat */
+	munmap(rt, 0x1000);
+	assert_int_equal(mmamp_rproc_crash_count(w->m4), 0);
+	echo_n(tty, 10);
+	mmamp_channel_put(tty);
+
+	/* the control: a beating core frozen under the same limit is caught */
+	assert_int_equal(mmamp_rproc_stop(w->m4), 0);
+	start_fw(w, "fw_echo");
+	pid = mmamp_rproc_pid(w->m4);
+	pthread_mutex_lock(&states.lock);
+	mark = states.n;
+	pthread_mutex_unlock(&states.lock);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	assert_int_equal(states_wait(mark, MMAMP_RPROC_CRASHED, MMAMP_RPROC_RUNNING), 0);
+	mmamp_rproc_crash_reason(w->m4, reason, sizeof(reason));
+	assert_non_null(strstr(reason, "watchdog: no heartbeat for"));
+}
+
 static void mmu_fault_without_recovery_stays_crashed(void **state)
 {
 	struct world *w = *state;
@@ -813,6 +888,7 @@ int main(void)
 		T(kill_9_crashes_and_recovers),
 		T(frozen_core_misses_its_heartbeat_and_recovers),
 		T(a_remote_that_resets_the_vdev_is_crashed_and_recovered),
+		T(a_remote_without_heartbeat_is_not_watched),
 		T(mmu_fault_without_recovery_stays_crashed),
 		T(firmware_swap_runs_the_new_build),
 		T(a_running_core_is_attached_not_rebooted),
