@@ -42,9 +42,10 @@
 #include "link_rtt.h"
 #include "tool_rtt.h"
 #include "mmamp/host/rproc.h"
+#include "mmamp/rpmsg.h"
 #include "rproc_internal.h" /* --cost only: a look at the RX ring, outside the count */
 
-#define MSG 496
+#define MSG MMAMP_RPMSG_MTU /* one full RPMsg payload */
 
 /* ---- baselines: two processes, shared with MeasureMan (tools/measureman/baseline.c) ---- */
 
@@ -256,7 +257,7 @@ static int bench_polled_runs(size_t n, unsigned runs, uint64_t *t)
 	if (!rat)
 		return 1;
 	rel = rat + runs; /* the ratios to the relaxed floor */
-	printf("# polled round trip / protocol floor, %d-byte payload, %zu samples per case, "
+	printf("# polled round trip / protocol floor, %u-byte payload, %zu samples per case, "
 	       "%u runs, CPUs 0 and 1\n", MSG, n, runs);
 	printf("%4s %12s %10s %12s %10s %6s %12s %10s %6s\n", "run", "polled_p50", "polled_p99",
 	       "floor_p50", "floor_p99", "ratio", "relax_p50", "relax_p99", "ratio");
@@ -334,7 +335,7 @@ int main(int argc, char **argv)
 	res[4] = bench_mmamp("mmamp polled", true, n, t);
 	res[5] = link_rtt_run(&link_rtt_floor, n, t);
 	if (json) {
-		printf("{\n  \"payload\": %d, \"samples\": %zu,\n  \"cases\": [\n", MSG, n);
+		printf("{\n  \"payload\": %u, \"samples\": %zu,\n  \"cases\": [\n", MSG, n);
 		for (int i = 0; i < 6; i++)
 			printf("    {\"name\": \"%s\", \"median_us\": %.2f, \"p99_us\": %.2f, "
 			       "\"p99.9_us\": %.2f, \"max_us\": %.2f}%s\n", res[i].name, res[i].p50,
@@ -343,7 +344,7 @@ int main(int argc, char **argv)
 		       "  \"polled_vs_protocol_floor\": %.2f\n}\n",
 		       res[3].p50 / res[1].p50, res[4].p50 / res[0].p50, ratio(res[4], res[5]));
 	} else {
-		printf("# round trip, %d-byte payload, %zu samples per case, CPUs 0 and 1\n", MSG, n);
+		printf("# round trip, %u-byte payload, %zu samples per case, CPUs 0 and 1\n", MSG, n);
 		printf("%-34s %10s %10s %10s %10s\n", "case", "median_us", "p99_us", "p99.9_us",
 		       "max_us");
 		for (int i = 0; i < 6; i++)

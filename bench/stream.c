@@ -28,10 +28,11 @@
 #include <unistd.h>
 
 #include "mmamp/host/rproc.h"
+#include "mmamp/rpmsg.h"
 #include "tool_cpu.h"
 #include "tool_time.h"
 
-#define MSG 496
+#define MSG MMAMP_RPMSG_MTU /* one full RPMsg payload */
 #define RING 256 /* the baseline's slots, as many as the vring has buffers */
 
 /* ---- baseline: a single-producer single-consumer ring in shared memory ---- */
@@ -227,7 +228,7 @@ int main(int argc, char **argv)
 		rates[1][k] = bench_mmamp(true, n);
 		rates[2][k] = bench_mmamp(false, n);
 	}
-	printf("one-way streaming, %llu messages of %d bytes, CPUs 0 -> 1, %d repeats\n",
+	printf("one-way streaming, %llu messages of %u bytes, CPUs 0 -> 1, %d repeats\n",
 	       (unsigned long long)n, MSG, repeats);
 	for (int c = 0; c < 3; c++) {
 		qsort(rates[c], (size_t)repeats, sizeof(double), cmp_double);

@@ -13,7 +13,7 @@
  *   mmamp-info                     50   "fw=<FW_NAME> build=<FW_BUILD_ID> uptime_ms=<n>\n"
  *
  * A measuring echo sends every message back byte-exact; a message that starts with a MeasureMan
- * header (tools/measureman/mm_wire.h, magic "MMT1") gets the header's remote fields filled in:
+ * header (include/mmamp/wire/measureman.h, magic "MMT1") gets the header's remote fields filled in:
  * isr_ns (the clock at the entry of the ISR that took the request's doorbell), doorbells, flags
  * and, last, sent_ns (the clock just before the reply is handed to RPMsg). The reply is built in
  * a zero-copy TX buffer, so the copy of the payload counts as remote processing and only the
@@ -23,7 +23,7 @@
  * MU status instead of sleeping until the MU interrupt).
  */
 #include "fw_app.h"
-#include "mm_wire.h"
+#include "mmamp/wire/measureman.h"
 
 #if !defined(FW_NAME) || !defined(FW_BUILD_ID)
 #error "fw_measure: define FW_NAME and FW_BUILD_ID (string literals)"

@@ -40,9 +40,6 @@
 #error "firmware: the port header lacks its memory map or doorbell (mmamp/remote/port.h)"
 #endif
 
-/* How much of the live table a host maps: Linux 1 KiB (docs/imx8x-board.md). */
-#define FW_RSC_TABLE_MAX 0x400u
-
 /* The idle loop's tick (mmamp/remote/runtime.h); a port may change it (qemu's probe: no tick). */
 #ifndef FW_TICK_US
 #define FW_TICK_US MMAMP_REMOTE_TICK_US
@@ -123,7 +120,7 @@ static inline struct mmamp_fw_rsc_vdev *fw_live_vdev(bool install)
 	struct mmamp_rsc_table_rpmsg *live = (void *)(uintptr_t)FW_RSC_TABLE_DA;
 	struct mmamp_fw_rsc_vdev *vdev;
 
-	if (mmamp_rsc_table_rpmsg_vdev(live, FW_RSC_TABLE_MAX, &vdev, NULL) == 0)
+	if (mmamp_rsc_table_rpmsg_vdev(live, MMAMP_RSC_TABLE_LINUX_MAX, &vdev, NULL) == 0)
 		return vdev;
 	if (!install) {
 		fw_say("no usable table\n");
@@ -149,7 +146,7 @@ static inline struct mmamp_fw_rsc_vdev *fw_live_vdev(bool install)
 	struct mmamp_diag d;
 	char text[160];
 
-	if (mmamp_rsc_table_find_vdev(live, FW_RSC_TABLE_MAX, 0, &vdev, &d) == 0) {
+	if (mmamp_rsc_table_find_vdev(live, MMAMP_RSC_TABLE_LINUX_MAX, 0, &vdev, &d) == 0) {
 		if (MMAMP_SHM_READ(vdev->id) == MMAMP_VIRTIO_ID_RPMSG)
 			return vdev;
 		mmamp_diag_set(&d, MMAMP_ENODEV, "live resource table vdev", 0, "id",

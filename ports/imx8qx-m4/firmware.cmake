@@ -11,7 +11,7 @@ foreach(_f startup board bringup scfw irqsteer lpuart mu5b port_imx8qx rsc_table
 endforeach()
 set(_mmamp_port_rsc_table ON)
 set(_mmamp_port_app_last ON) # the layout the footprint was measured in: the app after the port
-# mu_model.h: the same imx6sx-type MU as the sim's (board.c's fw_text.h: firmware/common, which
-# every firmware sees)
-set(_mmamp_port_includes ${_mmamp_port_dir} ${_mmamp_port_dir}/../sim)
+# the MU's registers (the same imx6sx-type MU as the sim's) are mmamp/wire/mu.h in include/;
+# board.c's fw_text.h is firmware/common, which every firmware sees
+set(_mmamp_port_includes ${_mmamp_port_dir})
 set(_mmamp_port_bin ON)

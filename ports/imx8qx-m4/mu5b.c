@@ -5,7 +5,7 @@
 #include "mu5b.h"
 
 #include "mmamp/errno.h"
-#include "mu_model.h" /* MU register offsets and bits, MU_DOORBELL_* */
+#include "mmamp/wire/mu.h" /* MU register offsets and bits, MU_DOORBELL_* */
 #include "soc_io.h"
 
 void mu5b_init(uint32_t base)

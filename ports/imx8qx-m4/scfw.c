@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "mmamp/errno.h"
+#include "mmamp/wire/mu.h" /* MU register offsets and bits: the same imx6sx-type MU as the sim's */
 #include "mu5b.h"     /* MU_CR_OURS */
-#include "mu_model.h" /* MU register offsets and bits (ports/sim: the same imx6sx-type MU) */
 #include "soc_io.h"
 
 void scfw_open(struct scfw_ipc *ipc, uint32_t mu_base)

@@ -111,8 +111,8 @@ static void publish_bsp_table(void)
 {
 	struct mmamp_fw_rsc_vdev *vdev;
 
-	if (mmamp_rsc_table_find_vdev((void *)(uintptr_t)IMX8QX_RSC_TABLE_DA, 0x400u, 0, &vdev,
-				      NULL) == 0)
+	if (mmamp_rsc_table_find_vdev((void *)(uintptr_t)IMX8QX_RSC_TABLE_DA,
+				      MMAMP_RSC_TABLE_LINUX_MAX, 0, &vdev, NULL) == 0)
 		return;
 	memcpy((void *)(uintptr_t)IMX8QX_BSP_RSC_DA, &mmamp_fw_rsc_table,
 	       sizeof(mmamp_fw_rsc_table));

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "port_qemu.h"
-#include "qemu_mailbox.h"
+#include "mmamp/wire/qemu_mailbox.h"
 
 /* ---- console (UART0) ---- */
 

@@ -8,7 +8,7 @@
  * 0x21000000..0x21FFFFFF is the host's RAM file, file offset = address - 0x21000000):
  *
  *   0x00000000  ssram1      boot ROM (QEMU -kernel), stack in ssram23      not shared
- *   0x21000000  4 KiB       boot mailbox (qemu_mailbox.h)                  host rw, m4 rw
+ *   0x21000000  4 KiB       boot mailbox (mmamp/wire/qemu_mailbox.h)       host rw, m4 rw
  *   0x21100000  1 MiB       firmware: vectors, .text, .rodata,            host rw, m4 rwx
  *                           .resource_table, .data, .bss, stack (top)
  *   0x21200000  32 KiB      vdev0vring0                                    host rw, m4 rw
@@ -61,7 +61,7 @@
 /* ---- CMSDK APB timer 0: the free-running clock ---- */
 #define MPS2_TIMER0          0x40000000u
 #define MPS2_TIMER0_IRQ      8u
-#define MPS2_TIMER1          0x40001000u /* the cycle-budget probe's stopwatch (qemu_mailbox.h) */
+#define MPS2_TIMER1          0x40001000u /* the cycle-budget probe's stopwatch (qemu_probe.h) */
 #define TIMER_CTRL           0x00u
 #define TIMER_VALUE          0x04u
 #define TIMER_RELOAD         0x08u

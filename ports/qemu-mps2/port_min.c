@@ -4,7 +4,7 @@
  */
 #include "port_min.h"
 
-#include "qemu_mailbox.h"
+#include "qemu_probe.h"
 
 static volatile uint32_t work_flag; /* set by the ISRs, cleared by the idle loop */
 

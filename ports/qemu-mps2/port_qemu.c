@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "mmamp/errno.h"
-#include "qemu_mailbox.h"
+#include "qemu_probe.h"
 
 /* How long a doorbell to the host may wait for UART1's TX register (host not reading). */
 #define DB_TX_TIMEOUT_TICKS (2ull * MPS2_CLK_HZ)

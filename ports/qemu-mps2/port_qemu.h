@@ -12,7 +12,7 @@
  *   sleeping   the doorbell op wait: cpsid i; WFI unless flagged; cpsie i, bounded by a
  *              one-shot SysTick
  *   faults     every fault and unexpected exception ends in the fault handler: record in the
- *              boot mailbox (qemu_mailbox.h), doorbell byte 0xFE, halt
+ *              boot mailbox (mmamp/wire/qemu_mailbox.h), doorbell byte 0xFE, halt
  *
  *   clock sync mmamp_qemu_clock_serve(): the guest half of the host↔guest clock ping-pong in
  *              the boot mailbox (struct qmb_clock), for MeasureMan's cross-core sections

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "port_qemu.h"
-#include "qemu_mailbox.h"
+#include "mmamp/wire/qemu_mailbox.h"
 
 void mmamp_qemu_reset(void);
 void mmamp_qemu_fault(void);

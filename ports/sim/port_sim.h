@@ -12,7 +12,7 @@
  *             main loop works": ISRs only run at these wait points)
  *   power off exit_group(2)
  *
- * Memory map (the M4's, docs/imx8x-board.md; the launcher maps these, see simcore.h):
+ * Memory map (the M4's, docs/imx8x-board.md; the launcher maps these, see mmamp/wire/simcore.h):
  *   code TCM 0x1FFE0000 + 128 KiB (.text, .rodata), data TCM 0x20000000 + 128 KiB (.data,
  *   .resource_table, .bss, stack at the top), the MU page at MMAMP_SIM_MU_DA.
  */
@@ -40,7 +40,7 @@
 #define MMAMP_SIM_MU_DA 0x5D290000u
 #endif
 
-/* The launcher's fixed file descriptors (simcore.h). */
+/* The launcher's fixed file descriptors (mmamp/wire/simcore.h). */
 #define MMAMP_SIM_CONSOLE_FD 1
 
 /* System calls. */

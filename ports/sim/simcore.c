@@ -4,13 +4,13 @@
  * SCU model (cpu_start), it maps the M4 partition's regions at their device addresses, installs
  * a fault reporter, sheds every piece of host state it can, points the stack at the top of the
  * data TCM and jumps to the firmware's boot address. From then on the process is the firmware.
- * The contract (command line, exit status, fault record) is in simcore.h.
+ * The contract (command line, exit status, fault record) is in mmamp/wire/simcore.h.
  *
  * Built without sanitizers on purpose: the process becomes the firmware's, and ASan/TSan shadow
  * memory would occupy the M4's address space (ASan's low shadow covers 0x7fff8000..0x8fff6fff,
  * i.e. DDR at 0x80000000).
  */
-#include "simcore.h"
+#include "mmamp/wire/simcore.h"
 
 #include <errno.h>
 #include <fcntl.h>

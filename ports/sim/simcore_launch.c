@@ -16,7 +16,7 @@
 
 #include "mmamp/host/platform.h"
 
-/* The core sees its fds at these numbers (simcore.h: report 3; console here at 4). */
+/* The core sees its fds at these numbers (mmamp/wire/simcore.h: report 3; console here at 4). */
 #define CHILD_REPORT_FD  3
 #define CHILD_CONSOLE_FD 4
 #define CHILD_MAP_FD0    10

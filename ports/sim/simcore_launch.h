@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ports/sim/simcore_launch.h — starting mmamp-simcore from a host process and telling how it
- * ended: the host side of the contract in simcore.h, shared by everything that powers a
+ * ended: the host side of the contract in mmamp/wire/simcore.h, shared by everything that powers a
  * simulated core (src/host/backend_sim.c for mmampd, tools/mmamp-soc under a real kernel).
  */
 #ifndef MMAMP_SIM_SIMCORE_LAUNCH_H
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "simcore.h"
+#include "mmamp/wire/simcore.h"
 
 /**
  * struct mmamp_simcore_map - one region the core maps.

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qemu_mailbox.h"
+#include "mmamp/wire/qemu_mailbox.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define QMP_LINE_MAX 4096u

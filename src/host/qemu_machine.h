@@ -2,7 +2,7 @@
 /*
  * qemu_machine.h — one QEMU mps2-an386 process as a remote Cortex-M4 (internal to the host
  * library; the QEMU backend of the LCM drives it). It knows QEMU, the boot ROM and the boot
- * mailbox (ports/qemu-mps2/qemu_mailbox.h); it knows nothing of firmware images, resource
+ * mailbox (include/mmamp/wire/qemu_mailbox.h); it knows nothing of firmware images, resource
  * tables or RPMsg — the caller loads segments into the RAM file and runs the vdev.
  *
  *   launch      start QEMU paused (-S): the 16 MiB RAM file as main RAM (0x21000000, shared),

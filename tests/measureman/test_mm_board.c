@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "mm_wire.h"
+#include "mmamp/wire/measureman.h"
 
 extern char **environ;
 

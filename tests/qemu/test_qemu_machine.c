@@ -46,9 +46,9 @@
 #include "mmamp/port.h"
 #include "mmamp/rpmsg.h"
 #include "mmamp/rsc_table.h"
+#include "mmamp/wire/qemu_mailbox.h"
 #include "mps2_an386.h"
 #include "qemu_machine.h"
-#include "qemu_mailbox.h"
 #include "../missing.h"
 
 #define TIMEOUT_MS 20000u

@@ -27,9 +27,9 @@
 
 #include "link_inproc.h"
 #include "measure.h"
-#include "mm_wire.h"
 #include "mmamp/host/rproc.h"
-#include "qemu_mailbox.h"
+#include "mmamp/wire/measureman.h"
+#include "mmamp/wire/qemu_mailbox.h"
 #include "../missing.h"
 
 #define LOOPS 3000u

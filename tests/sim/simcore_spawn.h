@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mmamp/wire/simcore.h"
 #include "port_sim.h"
-#include "simcore.h"
 
 #define SC_MAX_MAPS      12
 #define SC_CHILD_MAP_FD  10

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mm_wire.h"
 #include "mmamp/host/rproc.h"
-#include "qemu_mailbox.h"
+#include "mmamp/wire/measureman.h"
+#include "mmamp/wire/qemu_mailbox.h"
 #include "tool_cpu.h"
 
 #define CHANNEL_TIMEOUT_MS 10000

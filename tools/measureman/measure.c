@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "mm_wire.h"
 #include "mmamp/rpmsg.h"
+#include "mmamp/wire/measureman.h"
 
 static const char *const names[MM_NSECTIONS] = {
 	"TTY-write", "TTY-read", "IPI to remote", "IPI to host", "remote processing", "round trip",

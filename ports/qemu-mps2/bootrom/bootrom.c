@@ -4,8 +4,8 @@
  * what the SCU's "start core at address" is on this board. At every reset (power-on,
  * system_reset) it:
  *
- *   1. marks the boot mailbox (qemu_mailbox.h) WAITING, counts the boot, and sends doorbell
- *      byte 0xFD on UART1 so the host knows without polling;
+ *   1. marks the boot mailbox (mmamp/wire/qemu_mailbox.h) WAITING, counts the boot, and sends
+ *      doorbell byte 0xFD on UART1 so the host knows without polling;
  *   2. sleeps (WFI, woken every millisecond by SysTick) until the host's go word appears;
  *   3. takes go (clears it: a later reset waits again), checks vtor lies 256-byte aligned in
  *      [fw_base, fw_base + fw_size), clears the old fault record;
@@ -15,8 +15,8 @@
  */
 #include <stdint.h>
 
+#include "mmamp/wire/qemu_mailbox.h"
 #include "mps2_an386.h"
-#include "qemu_mailbox.h"
 
 #define ICSR_PENDSTCLR    (1u << 25)
 

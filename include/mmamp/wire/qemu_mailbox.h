@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ports/qemu-mps2/qemu_mailbox.h — the boot mailbox: the one page of the QEMU platform's shared
- * main RAM through which the host (src/host/qemu_machine.c), the boot ROM (bootrom/bootrom.c)
- * and the firmware's fault handler (port_qemu.c) talk. Shared by guest and host code, so it
- * uses fixed-width fields only; little-endian, 4-byte aligned words.
+ * mmamp/wire/qemu_mailbox.h — the boot mailbox: the one page of the QEMU platform's shared main
+ * RAM through which the host (src/host/qemu_machine.c, tools/measureman), the boot ROM
+ * (ports/qemu-mps2/bootrom/bootrom.c) and the firmware (ports/qemu-mps2) talk. Shared by guest
+ * and host code, so it uses fixed-width fields only; little-endian, 4-byte aligned words. The
+ * probe's stopwatch macros, which only the port's firmware uses, are in
+ * ports/qemu-mps2/qemu_probe.h.
  *
  * It lives at QMB_ADDR (0x21000000, file offset 0 of the 16 MiB RAM file). Who writes what:
  *
@@ -33,10 +35,15 @@
  *   QMB_DB_ROM_WAITING (0xFD)  guest → host: the boot ROM waits for go (after a reset)
  *   QMB_DB_FAULT (0xFE)        guest → host: the firmware faulted; the record is in the mailbox
  */
-#ifndef MMAMP_QEMU_MAILBOX_H
-#define MMAMP_QEMU_MAILBOX_H
+#ifndef MMAMP_WIRE_QEMU_MAILBOX_H
+#define MMAMP_WIRE_QEMU_MAILBOX_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define QMB_ADDR        0x21000000u /* guest address; host: offset 0 of the RAM file */
 #define QMB_SIZE        0x1000u
@@ -106,39 +113,6 @@ struct qmb_probe {
 
 #define QMB_PROBE_OFFSET 0x60u
 
-/*
- * PROBE_ISR(notifyid): the doorbell ISR read a host kick @notifyid; PROBE_SEND(notifyid): a
- * doorbell to the host is about to be written (MMAMP_QEMU_PROBE builds; nothing otherwise).
- * Each message kick restarts the stopwatch: a kick read after its message was already served
- * (the main loop was awake) leaves no pair, and the next kick starts afresh.
- */
-#ifdef MMAMP_QEMU_PROBE
-#define PROBE_AT ((volatile struct qmb_probe *)(uintptr_t)(QMB_ADDR + QMB_PROBE_OFFSET))
-#define PROBE_ISR(notifyid)                                                               \
-	do {                                                                              \
-		if ((notifyid) == 1u) {                                                   \
-			mmio_write(MPS2_TIMER1 + TIMER_CTRL, 0);                          \
-			mmio_write(MPS2_TIMER1 + TIMER_VALUE, 0xFFFFFFFFu);               \
-			mmio_write(MPS2_TIMER1 + TIMER_CTRL, TIMER_CTRL_EN);              \
-			PROBE_AT->isr_seq = PROBE_AT->isr_seq + 1u;                       \
-		}                                                                         \
-	} while (0)
-#define PROBE_SEND(notifyid)                                                              \
-	do {                                                                              \
-		uint32_t v_ = mmio_read(MPS2_TIMER1 + TIMER_VALUE);                       \
-		if ((notifyid) == 0u && PROBE_AT->seq_at_send != PROBE_AT->isr_seq) {     \
-			mmio_write(MPS2_TIMER1 + TIMER_CTRL, 0);                          \
-			PROBE_AT->send_ticks = 0xFFFFFFFFu - v_;                          \
-			PROBE_AT->isr_ticks = 0;                                          \
-			PROBE_AT->isr_at_send = 0;                                        \
-			PROBE_AT->seq_at_send = PROBE_AT->isr_seq;                        \
-		}                                                                         \
-	} while (0)
-#else
-#define PROBE_ISR(notifyid)  ((void)0)
-#define PROBE_SEND(notifyid) ((void)0)
-#endif
-
 /**
  * struct qmb_clock - the clock ping-pong through which the host relates the guest's clock
  * (mmamp_port_now_ns(): timer0) to its own CLOCK_MONOTONIC (tools/measureman, fw_measure):
@@ -174,9 +148,19 @@ struct qmb {
 	struct qmb_fault fault;
 };
 
-_Static_assert(sizeof(struct qmb_fault) == 48, "fault record is 48 bytes");
-_Static_assert(sizeof(struct qmb) == 0x50, "mailbox header is 0x50 bytes");
-_Static_assert(QMB_PROBE_OFFSET + sizeof(struct qmb_probe) <= QMB_CLOCK_OFFSET,
-	       "probe and clock areas do not overlap");
+MMAMP_STATIC_ASSERT(sizeof(struct qmb_fault) == 48, "fault record is 48 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct qmb) == 0x50, "mailbox header is 0x50 bytes");
+MMAMP_STATIC_ASSERT(offsetof(struct qmb, go) == 0x0C, "go at 0x0C");
+MMAMP_STATIC_ASSERT(offsetof(struct qmb, fw_size) == 0x18, "fw_size at 0x18");
+MMAMP_STATIC_ASSERT(offsetof(struct qmb, fault) == 0x20, "fault record at 0x20");
+MMAMP_STATIC_ASSERT(sizeof(struct qmb) <= QMB_PROBE_OFFSET, "header and probe area do not overlap");
+MMAMP_STATIC_ASSERT(sizeof(struct qmb_probe) == 20, "probe record is 20 bytes");
+MMAMP_STATIC_ASSERT(QMB_PROBE_OFFSET + sizeof(struct qmb_probe) <= QMB_CLOCK_OFFSET,
+		    "probe and clock areas do not overlap");
+MMAMP_STATIC_ASSERT(sizeof(struct qmb_clock) == 16, "clock ping-pong is 16 bytes");
+MMAMP_STATIC_ASSERT(QMB_CLOCK_OFFSET + sizeof(struct qmb_clock) <= QMB_SIZE,
+		    "the clock area lies inside the mailbox page");
 
-#endif /* MMAMP_QEMU_MAILBOX_H */
+MMAMP_END_DECLS
+
+#endif /* MMAMP_WIRE_QEMU_MAILBOX_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ports/sim/simcore.h — the contract between the host (the SCU's cpu_start) and mmamp-simcore,
- * the process that plays the simulated Cortex-M4, and between mmamp-simcore and the firmware.
+ * mmamp/wire/simcore.h — the contract between the host (the SCU's cpu_start:
+ * ports/sim/simcore_launch.c) and mmamp-simcore (ports/sim/simcore.c), the process that plays the
+ * simulated Cortex-M4, and between mmamp-simcore and the firmware (ports/sim/port_sim.h).
  *
  * Command line (see `mmamp-simcore --help`):
  *
@@ -38,10 +39,15 @@
  * rt_sigreturn and restart_syscall; any other system call is a fault (SIGSYS, reported with the call's number).
  * The launcher's own image, libc and stacks stay mapped at their (ASLR, > 4 GiB) addresses.
  */
-#ifndef MMAMP_SIM_SIMCORE_H
-#define MMAMP_SIM_SIMCORE_H
+#ifndef MMAMP_WIRE_SIMCORE_H
+#define MMAMP_WIRE_SIMCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "mmamp/cdefs.h"
+
+MMAMP_BEGIN_DECLS
 
 #define MMAMP_SIMCORE_CONSOLE_FD 1
 #define MMAMP_SIMCORE_REPORT_FD  3
@@ -72,6 +78,10 @@ struct mmamp_simcore_report {
 	uint64_t pc;
 };
 
-_Static_assert(sizeof(struct mmamp_simcore_report) == 32, "report record is 32 bytes");
+MMAMP_STATIC_ASSERT(sizeof(struct mmamp_simcore_report) == 32, "report record is 32 bytes");
+MMAMP_STATIC_ASSERT(offsetof(struct mmamp_simcore_report, addr) == 16, "addr at 16");
+MMAMP_STATIC_ASSERT(offsetof(struct mmamp_simcore_report, pc) == 24, "pc at 24");
 
-#endif /* MMAMP_SIM_SIMCORE_H */
+MMAMP_END_DECLS
+
+#endif /* MMAMP_WIRE_SIMCORE_H */
