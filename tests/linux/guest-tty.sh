@@ -6,7 +6,12 @@
 #   echo_once WORD       "ping WORD" through it, raw; says "echo WORD ok" when it comes back
 R=/sys/class/remoteproc/remoteproc0
 TTYDEV=/sys/bus/rpmsg/devices/virtio0.rpmsg-tty.-1.31/tty
-tty_of() { wait_for $TTYDEV || return 1; t=/dev/$(ls $TTYDEV | head -1); wait_for $t; }
+tty_of() {
+  wait_for $TTYDEV || return 1
+  t=/dev/$(ls $TTYDEV | head -1)
+  wait_for $t || return 1
+  [ -c $t ] || { say "$t is not a character device"; return 1; }
+}
 echo_once() {
   tty_of || { say "no tty for rpmsg-tty"; return 1; }
   stty -F $t raw -echo

@@ -23,7 +23,10 @@ stream() {
   stty -F $t raw -echo
   cat $t > /tmp/stream-$1 2>/dev/null &
   reader=$!
-  (while echo "stream line" > $t; do :; done) 2>/dev/null &
+  # The writer holds the TTY open: a redirect per line would, in the moment the crash has
+  # removed /dev/ttyRPMSG<n>, create a regular file of that name in devtmpfs, and the recovered
+  # channel's node could not be made (stty: Inappropriate ioctl for device).
+  (exec 4>$t && while echo "stream line" >&4; do :; done) 2>/dev/null &
   writer=$!
 }
 # the stream is echoing: its first line came back
