@@ -24,7 +24,8 @@
  *   - a heartbeat that stands still (the firmware's counter in the rsc-table carveout) is a
  *     crash too: RPROC_WATCHDOG;
  *   - a core the SoC reports running at probe (a boot loader started it) is attached to:
- *     RPROC_DETACHED, the firmware's own table in the rsc-table carveout as the live one.
+ *     RPROC_DETACHED, the firmware's own table in the rsc-table carveout as the live one;
+ *     the kernel may detach from it again (the M4 runs on) and attach once more.
  * The wire is include/mmamp/soc_wire.h; docs/linux-host.md tells the whole story.
  */
 #include <linux/completion.h>
@@ -102,6 +103,7 @@ struct mmamp_rproc {
 	int fd;
 	int irq;
 	bool dead;
+	bool ended;             /* the core ended while detached: nothing to attach to */
 	struct mmamp_mem mem[ARRAY_SIZE(mmamp_carveouts)];
 
 	struct workqueue_struct *wq;
@@ -156,7 +158,10 @@ static void mmamp_lost(struct mmamp_rproc *p, int err)
 	p->reply.arg = -EPIPE;
 	strscpy(p->reply.text, "the simulated SoC is gone", sizeof(p->reply.text));
 	complete(&p->reply_done);
-	/* A stop in progress finds its STOP answered -EPIPE: the core is off (mmamp_rproc_stop) */
+	/*
+	 * A stop in progress finds its STOP answered -EPIPE: the core is off (mmamp_rproc_stop).
+	 * A detached core went with the SoC: not reported (mmamp_detached_core_ended).
+	 */
 	if (state == RPROC_RUNNING || state == RPROC_ATTACHED)
 		rproc_report_crash(p->rproc, RPROC_FATAL_ERROR);
 }
@@ -244,6 +249,19 @@ out:
 	return ret;
 }
 
+/*
+ * The core ended while the kernel was detached from it. Not reported: 6.1's recovery of a
+ * crashed core reloads the segments into the carveouts it still holds, and a detach gave them
+ * all back ("bad phdr da"); a crashed detached core cannot go offline either (rproc_shutdown
+ * refuses a detached one). So it stays "detached", and the attach a start tries fails.
+ */
+static void mmamp_detached_core_ended(struct mmamp_rproc *p, const char *why)
+{
+	WRITE_ONCE(p->ended, true);
+	dev_err(p->dev, "the detached M4 ended: %s; not reported: there is nothing to recover\n",
+		why);
+}
+
 static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
 {
 	char text[MMAMP_SOC_TEXT_MAX];
@@ -262,6 +280,10 @@ static void mmamp_dispatch(struct mmamp_rproc *p, const struct mmamp_soc_msg *m)
 	case MMAMP_SOC_CRASHED:
 		WRITE_ONCE(p->watching, false); /* one report per crash */
 		strscpy(text, m->text, sizeof(text));
+		if (READ_ONCE(p->rproc->state) == RPROC_DETACHED) {
+			mmamp_detached_core_ended(p, text);
+			break;
+		}
 		dev_err(p->dev, "the M4 crashed: %s\n", text);
 		rproc_report_crash(p->rproc, m->arg == MMAMP_SOC_CRASH_MMUFAULT ? RPROC_MMUFAULT :
 					     m->arg == MMAMP_SOC_CRASH_WATCHDOG ? RPROC_WATCHDOG :
@@ -461,8 +483,31 @@ static int mmamp_rproc_attach(struct rproc *rproc)
 {
 	struct mmamp_rproc *p = rproc->priv;
 
+	if (READ_ONCE(p->ended) || READ_ONCE(p->dead)) {
+		dev_err(p->dev, "cannot attach: the M4 is no longer running (it ended while detached)\n");
+		return -ENODEV;
+	}
 	dev_info(p->dev, "attached to the running M4\n");
 	mmamp_wdog_arm(p);
+	return 0;
+}
+
+/*
+ * The kernel lets go of the core: the M4 runs on (nothing to tell the SoC; its doorbells
+ * still come and find no vring). remoteproc has reset the vdev (status 0) and copied the
+ * table it found at the attach back over the live one; the firmware takes status 0 for the
+ * link going down and waits for the next DRIVER_OK (docs/protocol.md §1.3). A core the kernel
+ * does not manage is not watched: the heartbeat may stand still (a debugger, another
+ * partition's own control) without it being ours to recover; nor is its end reported
+ * (mmamp_detached_core_ended).
+ */
+static int mmamp_rproc_detach(struct rproc *rproc)
+{
+	struct mmamp_rproc *p = rproc->priv;
+
+	WRITE_ONCE(p->watching, false);
+	cancel_delayed_work_sync(&p->wdog);
+	dev_info(p->dev, "detached from the M4: it runs on, not watched\n");
 	return 0;
 }
 
@@ -480,6 +525,7 @@ static struct resource_table *mmamp_rproc_get_loaded_rsc_table(struct rproc *rpr
 
 static const struct rproc_ops mmamp_rproc_ops = {
 	.attach = mmamp_rproc_attach,
+	.detach = mmamp_rproc_detach,
 	.get_loaded_rsc_table = mmamp_rproc_get_loaded_rsc_table,
 	.prepare = mmamp_rproc_prepare,
 	.start = mmamp_rproc_start,
