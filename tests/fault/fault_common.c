@@ -13,16 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-static void deadline(struct timespec *end, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, end);
-	end->tv_sec += ms / 1000;
-	end->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end->tv_nsec >= 1000000000L) {
-		end->tv_sec++;
-		end->tv_nsec -= 1000000000L;
-	}
-}
+#include "../deadline.h"
 
 void inbox_init(struct inbox *in)
 {
@@ -88,7 +79,7 @@ int inbox_wait_ack(struct inbox *in, uint64_t acks, int timeout_ms)
 	struct timespec end;
 	int ret = 0;
 
-	deadline(&end, timeout_ms);
+	deadline_in_ms(&end, timeout_ms);
 	pthread_mutex_lock(&in->lock);
 	while (in->acks < acks && ret == 0)
 		ret = pthread_cond_timedwait(&in->cond, &in->lock, &end);
@@ -102,7 +93,7 @@ int inbox_wait(struct inbox *in, uint64_t count, int timeout_ms)
 	struct timespec end;
 	int ret = 0;
 
-	deadline(&end, timeout_ms);
+	deadline_in_ms(&end, timeout_ms);
 	pthread_mutex_lock(&in->lock);
 	while (in->count < count && ret == 0)
 		ret = pthread_cond_timedwait(&in->cond, &in->lock, &end);
@@ -177,7 +168,7 @@ int states_wait(unsigned int from, struct mmamp_rproc *r, enum mmamp_rproc_state
 	struct timespec end;
 	int ret = 0;
 
-	deadline(&end, timeout_ms);
+	deadline_in_ms(&end, timeout_ms);
 	pthread_mutex_lock(&states.lock);
 	for (;;) {
 		unsigned int i = from;

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "fault_common.h"
+#include "../deadline.h"
 
 #define MSG_LEN 200
 #define TRAFFIC_WINDOW 32 /* messages in flight at most in the stop/start traffic */
@@ -268,12 +269,7 @@ static bool traffic_running(struct traffic *t, uint64_t n, unsigned int before)
 		struct timespec end;
 		bool ok;
 
-		clock_gettime(CLOCK_REALTIME, &end);
-		end.tv_nsec += 100000000L;
-		if (end.tv_nsec >= 1000000000L) {
-			end.tv_sec++;
-			end.tv_nsec -= 1000000000L;
-		}
+		deadline_in_ms(&end, 100);
 		pthread_mutex_lock(&t->in.lock);
 		if (t->attached < n || t->in.count < 8)
 			pthread_cond_timedwait(&t->in.cond, &t->in.lock, &end);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "mmamp/host/rproc.h"
+#include "../deadline.h"
 
 struct inbox {
 	pthread_mutex_t lock;
@@ -47,18 +48,6 @@ static inline unsigned int inbox_count(struct inbox *in)
 	n = in->count;
 	pthread_mutex_unlock(&in->lock);
 	return n;
-}
-
-/* @end = @ms from now on CLOCK_REALTIME, for pthread_cond_timedwait(). */
-static inline void deadline_in_ms(struct timespec *end, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, end);
-	end->tv_sec += ms / 1000;
-	end->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end->tv_nsec >= 1000000000L) {
-		end->tv_sec++;
-		end->tv_nsec -= 1000000000L;
-	}
 }
 
 /* Wait until @count messages have arrived, at most @ms: 0 or ETIMEDOUT. */

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../deadline.h"
+
 #define LD(x)          __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define ST(x, v)       __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define LD_ACQ(x)      __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
@@ -65,13 +67,7 @@ int bell_wait(struct bell *b, unsigned int timeout_ms)
 
 	if (bell_rang(b))
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_sec += timeout_ms / 1000u;
-	end.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&end, (int)timeout_ms);
 	pthread_mutex_lock(&b->lock);
 	__atomic_fetch_add(&b->sleepers, 1u, __ATOMIC_SEQ_CST);
 	while (!(rang = bell_rang(b)) && ret == 0)
