@@ -146,9 +146,7 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 		mmamp_port_put_u64(drops);
 		mmamp_port_puts(")\n");
 	} else {
-		fw_say("rpmsg error -");
-		mmamp_port_put_u64((uint64_t)-ev);
-		mmamp_port_puts("\n");
+		fw_say_errno("rpmsg error -", ev);
 	}
 }
 

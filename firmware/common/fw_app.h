@@ -175,9 +175,7 @@ static inline struct mmamp_fw_rsc_vdev *fw_live_vdev(bool install)
 /** fw_init_failed() - say why fw_main() gives up after bring-up; returns its exit status 4. */
 static inline int fw_init_failed(int err)
 {
-	fw_say("init failed, error -");
-	mmamp_port_put_u64((uint64_t)-err);
-	mmamp_port_puts("\n");
+	fw_say_errno("init failed, error -", err);
 	return 4;
 }
 

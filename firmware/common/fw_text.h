@@ -41,6 +41,17 @@ static inline void fw_say(const char *what)
 	mmamp_port_puts(FW_NAME ": ");
 	mmamp_port_puts(what);
 }
+
+/**
+ * fw_say_errno() - one console line "<FW_NAME>: <what><n>" for the negative errno @err; @what
+ * ends in "-" ("init failed, error -"), so the line reads as the negative number it is.
+ */
+static inline void fw_say_errno(const char *what, int err)
+{
+	fw_say(what);
+	mmamp_port_put_u64((uint64_t)-err);
+	mmamp_port_puts("\n");
+}
 #endif
 
 #if defined(FW_NAME) && defined(FW_BUILD_ID)

@@ -35,9 +35,7 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 	} else if (ev == MMAMP_RPMSG_LINK_DOWN) {
 		fw_say("link down\n");
 	} else {
-		fw_say("rpmsg error -");
-		mmamp_port_put_u64((uint64_t)-ev);
-		mmamp_port_puts("\n");
+		fw_say_errno("rpmsg error -", ev);
 	}
 }
 

@@ -273,9 +273,7 @@ static void on_event(struct mmamp_remote *r, int ev, void *ctx)
 		fw_say("link down\n");
 		pending[0] = '\0';
 	} else {
-		fw_say("rpmsg error -");
-		mmamp_port_put_u64((uint64_t)-ev);
-		mmamp_port_puts("\n");
+		fw_say_errno("rpmsg error -", ev);
 	}
 }
 
