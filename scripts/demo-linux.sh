@@ -29,7 +29,7 @@ n=0
 step() { n=$((n+1)); echo; echo "== [$n] $*"; }
 tty_echo() {
   t=/dev/$(ls /sys/bus/rpmsg/devices/virtio0.rpmsg-tty.-1.31/tty | head -1)
-  stty -F $t raw -echo; exec 3<>$t
+  wait_for $t; stty -F $t raw -echo; exec 3<>$t
   echo "$1" >&3; got=$(timeout 10 head -c $(( ${#1} + 1 )) <&3)
   [ "$got" = "$1" ] && say "$t echoed: $got"
   cat /block496 >&3; timeout 10 head -c 496 <&3 > /tmp/b; exec 3<&-

@@ -80,8 +80,11 @@ linux_boot() {
     echo '/bin/busybox --install -s /bin'
     echo 'mount -t proc proc /proc; mount -t sysfs sys /sys'
     echo 'say() { echo "MMAMP: $*"; }'
-    # Poll a condition with a deadline (inside the guest there is no event to wait on).
-    echo 'wait_for() { local i=0; while [ ! -e "$1" ]; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
+    # Poll a condition with a deadline (inside the guest there is no event to wait on). A TTY
+    # must also open: Linux makes its node (device_register) before it adds the character
+    # device, and an open in between fails with ENXIO.
+    echo 'wait_for() { local i=0; while [ ! -e "$1" ]; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done;'
+    echo '  case "$1" in /dev/tty*) while ! stty -F "$1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt $(( ${2:-10} * 20 )) ] && return 1; sleep 0.05; done;; esac; }'
     echo 'wait_log() { local i=0; while [ "$(dmesg | grep -cE "$1")" -lt "$2" ]; do i=$((i+1)); [ $i -gt $(( ${3:-10} * 20 )) ] && return 1; sleep 0.05; done; }'
     echo "insmod /mmamp_rproc.ko soc=$sock $modargs && say module loaded || say insmod failed"
     cat "$script"

@@ -38,7 +38,7 @@ for bad in garbage truncated; do
   if echo start > $R/state; then say "$bad started"; else say "$bad refused, state $(cat $R/state)"; fi
 done
 echo fw_echo > $R/firmware; echo start > $R/state
-wait_for $TTYDEV && t=/dev/$(ls $TTYDEV | head -1) && stty -F $t raw -echo
+wait_for $TTYDEV && t=/dev/$(ls $TTYDEV | head -1) && wait_for $t && stty -F $t raw -echo
 exec 3<>$t; echo "still here" >&3
 [ "$(timeout 10 head -c 11 <&3)" = "still here" ] && say "echo after the loops ok"
 exec 3<&-

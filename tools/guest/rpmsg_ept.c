@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_dev.h"
+
 #define SYSFS_RPMSG "/sys/class/rpmsg"
 #define NODE_WAIT_MS 5000
 
@@ -66,28 +68,6 @@ static int find_eptdev(const char *name, uint32_t dst, char *out, size_t outlen)
 	return ret;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/*
- * devtmpfs makes the node from a kernel thread: poll for it with a deadline (there is no event
- * to wait on from here).
- */
-static int open_node(const char *dev)
-{
-	for (long waited = 0;; waited += 10) {
-		int fd = open(dev, O_RDWR | O_CLOEXEC);
-
-		if (fd >= 0 || errno != ENOENT || waited >= NODE_WAIT_MS)
-			return fd >= 0 ? fd : -errno;
-		sleep_ms(10);
-	}
-}
-
 int guest_ept_create(struct guest_ept *e, const char *ctrl, const char *name, uint32_t src,
 		     uint32_t dst, char *err, size_t errlen)
 {
@@ -124,7 +104,7 @@ int guest_ept_create(struct guest_ept *e, const char *ctrl, const char *name, ui
 	}
 	snprintf(e->dev, sizeof(e->dev), "/dev/%s", entry);
 	snprintf(e->sysfs, sizeof(e->sysfs), SYSFS_RPMSG "/%s", entry);
-	e->fd = open_node(e->dev);
+	e->fd = tool_open_new_node(e->dev, O_RDWR | O_CLOEXEC, NODE_WAIT_MS);
 	if (e->fd < 0) {
 		ret = e->fd;
 		snprintf(err, errlen, "%s (endpoint device %s): %s", e->dev, e->sysfs, strerror(-ret));

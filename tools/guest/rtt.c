@@ -17,6 +17,7 @@
 
 #include "bench_stats.h"
 #include "num.h"
+#include "tool_dev.h"
 #include "tool_rtt.h"
 
 #define MSG_MAX 496
@@ -76,14 +77,18 @@ static int parse(struct rtt_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* A TTY in raw mode (no echo, no line discipline), so bytes go both ways unchanged. */
+/*
+ * A TTY in raw mode (no echo, no line discipline), so bytes go both ways unchanged. A channel
+ * announced a moment ago may not be openable yet: wait a little (tool_dev.h).
+ */
+#define DEV_WAIT_MS 2000
 static int open_dev(const char *dev, int *is_tty)
 {
 	struct termios t;
-	int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = tool_open_new_node(dev, O_RDWR | O_NOCTTY | O_CLOEXEC, DEV_WAIT_MS);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	*is_tty = isatty(fd);
 	if (*is_tty) {
 		if (tcgetattr(fd, &t) == 0) {

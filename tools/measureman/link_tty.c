@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "tool_dev.h"
 #include "tool_sock.h"
 
 #define REPLY_TIMEOUT_MS 2000
@@ -88,10 +89,11 @@ static int tty_roundtrip(struct mm_link *l, const uint8_t *tx, uint8_t *rx, size
 static int open_tty(const char *path)
 {
 	struct termios tio;
-	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	/* the channel was announced a moment ago: its node may not be openable yet (tool_dev.h) */
+	int fd = tool_open_new_node(path, O_RDWR | O_NOCTTY | O_CLOEXEC, 2000);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (isatty(fd) && tcgetattr(fd, &tio) == 0) {
 		cfmakeraw(&tio);
 		tcsetattr(fd, TCSANOW, &tio);
